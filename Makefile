@@ -1,0 +1,61 @@
+# CQS — two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+export DJANGO_SETTINGS_MODULE := cqs.settings
+
+.PHONY: run serve install install-dev test lint bench demo clean browser
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt $(VENV)/bin/python
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: install, migrate, load the demo province, serve with granian on http://$(HOST):$(PORT)
+run: install demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "CQS đang chạy tại http://$(HOST):$(PORT)/  (Ctrl-C để dừng)"
+	exec $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) \
+	  --workers $(WORKERS) --blocking-threads 4 --no-ws cqs.wsgi:application
+
+demo: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput --verbosity 0
+	$(PY) manage.py seed_demo
+
+## make test: install test tools (and Debian's chromium when missing), run the whole suite
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Debian chromium for browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
+	fi
+
+test: install-dev browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: install-dev
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* staticfiles

@@ -1,0 +1,121 @@
+"""The only door into the audit log: ``audit_record``, called by every service."""
+
+from __future__ import annotations
+
+import os
+import threading
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from cqs.audit import rules
+from cqs.audit.models import AuditChainHead, AuditEvent
+
+AUDIT_CHAINS: int = getattr(settings, "CQS_AUDIT_CHAINS", 8)
+
+
+def _chain_for_current_thread() -> int:
+    # One chain per (process, thread): a transaction only ever locks one head row.
+    key = f"{os.getpid()}:{threading.get_ident()}".encode()
+    return zlib.crc32(key) % AUDIT_CHAINS
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_json_safe(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one row to the audit log inside the caller's transaction.
+
+    ``actor`` is a user or None (the system). ``changes`` summarises what changed.
+    """
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:255]
+    actor_id = getattr(actor, "pk", None) if actor is not None else None
+    actor_username = getattr(actor, "username", "") if actor is not None else "system"
+    with transaction.atomic():
+        chain = _chain_for_current_thread()
+        head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+        if head is None:
+            AuditChainHead.objects.get_or_create(
+                chain=chain, defaults={"last_seq": 0, "last_hash": rules.GENESIS_HASH}
+            )
+            head = AuditChainHead.objects.select_for_update().get(chain=chain)
+        event = AuditEvent(
+            chain=chain,
+            seq=head.last_seq + 1,
+            occurred_at=timezone.now(),
+            actor_id=actor_id,
+            actor_username=actor_username or "",
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr[:255],
+            changes=_json_safe(changes or {}),
+            prev_hash=head.last_hash,
+        )
+        event.hash = rules.link_hash(head.last_hash, event.payload())
+        event.save(force_insert=True)
+        AuditChainHead.objects.filter(chain=chain).update(last_seq=event.seq, last_hash=event.hash)
+    return event
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    chain: int
+    seq: int
+    reason: str
+
+
+def audit_verify() -> list[BrokenLink]:
+    """Walk every chain; return the first broken link of each broken chain."""
+    problems: list[BrokenLink] = []
+    heads = {h.chain: h for h in AuditChainHead.objects.all()}
+    chains = set(heads) | set(AuditEvent.objects.values_list("chain", flat=True).distinct())
+    for chain in sorted(chains):
+        prev_hash = rules.GENESIS_HASH
+        expected_seq = 1
+        broken: BrokenLink | None = None
+        for event in AuditEvent.objects.filter(chain=chain).order_by("seq").iterator(2000):
+            if event.seq != expected_seq:
+                broken = BrokenLink(chain, expected_seq, "missing row (deleted)")
+                break
+            if event.prev_hash != prev_hash:
+                broken = BrokenLink(chain, event.seq, "prev_hash does not match previous row")
+                break
+            if rules.link_hash(prev_hash, event.payload()) != event.hash:
+                broken = BrokenLink(chain, event.seq, "row content changed after it was written")
+                break
+            prev_hash = event.hash
+            expected_seq += 1
+        head = heads.get(chain)
+        if (
+            broken is None
+            and head is not None
+            and (head.last_seq != expected_seq - 1 or head.last_hash != prev_hash)
+        ):
+            broken = BrokenLink(chain, expected_seq, "rows missing at the end of the chain")
+        if broken is not None:
+            problems.append(broken)
+    return problems

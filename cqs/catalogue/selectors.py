@@ -1,0 +1,59 @@
+"""Reads over the catalogue (public data: every visitor may read every active procedure)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from cqs.catalogue.models import Procedure, Sector
+from cqs.core.errors import NotFound
+from cqs.core.text import fold
+
+
+def procedure_search(
+    *,
+    q: str = "",
+    sector: str = "",
+    level: str = "",
+    online_level: str = "",
+    agency: str = "",
+) -> QuerySet[Procedure]:
+    """Active procedures matching every filter; ``q`` is accent- and case-insensitive.
+
+    Every word of the folded query must occur in the folded code, name or sector name.
+    """
+    qs = Procedure.objects.filter(is_active=True).select_related("sector")
+    for word in fold(q).split()[:12]:
+        qs = qs.filter(search_text__contains=word)
+    if sector:
+        qs = qs.filter(sector__code=sector)
+    if level:
+        qs = qs.filter(level=level)
+    if online_level:
+        qs = qs.filter(online_level=online_level)
+    if agency:
+        qs = qs.filter(Q(agencies__code=agency)).distinct()
+    return qs.order_by("sector__name", "code")
+
+
+def procedure_get(code: str) -> Procedure:
+    procedure = (
+        Procedure.objects.filter(code=code, is_active=True)
+        .select_related("sector")
+        .prefetch_related("documents", "steps", "agencies")
+        .first()
+    )
+    if procedure is None:
+        raise NotFound(f"Không tìm thấy thủ tục có mã «{code}».")
+    return procedure
+
+
+def sectors_with_counts() -> QuerySet[Sector]:
+    from django.db.models import Count
+
+    return (
+        Sector.objects.annotate(
+            procedure_count=Count("procedures", filter=Q(procedures__is_active=True))
+        )
+        .filter(procedure_count__gt=0)
+        .order_by("name")
+    )

@@ -1,0 +1,295 @@
+"""Every change to the procedure catalogue: import (JSON/XLSX) and agency assignment."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from pydantic import ValidationError as PydanticValidationError
+
+from cqs.accounts.permissions import can_manage_catalogue
+from cqs.audit.services import audit_record
+from cqs.catalogue import xlsx
+from cqs.catalogue.models import DocumentRequirement, Procedure, ProcessStep, Sector
+from cqs.catalogue.schemas import ProcedureIO
+from cqs.core.errors import PermissionDenied, ValidationError
+from cqs.core.text import fold, nfc
+from cqs.units.models import Agency, AgencyKind
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "errors": self.errors,
+        }
+
+
+def _nfc_deep(value: Any) -> Any:
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, list):
+        return [_nfc_deep(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _nfc_deep(v) for k, v in value.items()}
+    return value
+
+
+def procedure_to_io(p: Procedure) -> dict[str, Any]:
+    """Export shape of one procedure (the import shape; re-imports to the same state)."""
+    return {
+        "code": p.code,
+        "name": p.name,
+        "sector": {"code": p.sector.code, "name": p.sector.name},
+        "level": p.level,
+        "implementing_agency": p.implementing_agency,
+        "agency_kind": p.agency_kind,
+        "department_hint": p.department_hint or None,
+        "applicant_kinds": list(p.applicant_kinds),
+        "time_limit": {
+            "value": _number(p.time_limit_value),
+            "unit": p.time_limit_unit,
+            "note": p.time_limit_note,
+        },
+        "fees": list(p.fees),
+        "submission_channels": list(p.submission_channels),
+        "online_level": p.online_level,
+        "requirements": p.requirements,
+        "legal_basis": list(p.legal_basis),
+        "results": list(p.results),
+        "documents": [
+            {
+                "name": d.name,
+                "originals": d.originals,
+                "copies": d.copies,
+                "form": d.form_name or None,
+                "mandatory": d.mandatory,
+                "note": d.note,
+            }
+            for d in p.documents.all()
+        ],
+        "steps": [
+            {
+                "name": s.name,
+                "role": s.role,
+                "agency_kind": s.agency_kind,
+                "share_percent": _number(s.share_percent),
+            }
+            for s in p.steps.all()
+        ],
+        "supplement_policy": p.supplement_policy,
+        "form_schema": p.form_schema,
+        "agency_codes": sorted(a.code for a in p.agencies.all()),
+        "source": p.source,
+    }
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _fees_json(entry: ProcedureIO) -> list[dict[str, Any]]:
+    return [f.model_dump(exclude_none=True) for f in entry.fees]
+
+
+def _save_entry(entry: ProcedureIO, *, actor: Any) -> str:
+    """Upsert one procedure with its documents and steps; returns created/updated/unchanged."""
+    with transaction.atomic():
+        sector, _ = Sector.objects.get_or_create(
+            code=entry.sector.code, defaults={"name": entry.sector.name}
+        )
+        if sector.name != entry.sector.name:
+            sector.name = entry.sector.name
+            sector.save(update_fields=["name"])
+        existing = (
+            Procedure.objects.select_for_update()
+            .prefetch_related("documents", "steps", "agencies")
+            .filter(code=entry.code)
+            .first()
+        )
+        if existing is not None:
+            # Compare through the same schema so 1 == "1.00" and absent == None.
+            before = ProcedureIO.model_validate(procedure_to_io(existing)).model_dump(mode="json")
+            after = entry.model_dump(mode="json")
+            if entry.agency_codes is None:
+                after["agency_codes"] = before["agency_codes"]
+            if before == after:
+                return "unchanged"
+        procedure = existing or Procedure(code=entry.code)
+        procedure.name = entry.name
+        procedure.sector = sector
+        procedure.level = entry.level
+        procedure.implementing_agency = entry.implementing_agency
+        procedure.agency_kind = entry.agency_kind
+        procedure.department_hint = entry.department_hint or ""
+        procedure.applicant_kinds = list(entry.applicant_kinds)
+        procedure.time_limit_value = entry.time_limit.value
+        procedure.time_limit_unit = entry.time_limit.unit
+        procedure.time_limit_note = entry.time_limit.note
+        procedure.fees = _fees_json(entry)
+        procedure.submission_channels = list(entry.submission_channels)
+        procedure.online_level = entry.online_level
+        procedure.requirements = entry.requirements
+        procedure.legal_basis = list(entry.legal_basis)
+        procedure.results = list(entry.results)
+        procedure.supplement_policy = entry.supplement_policy
+        procedure.form_schema = entry.form_schema
+        procedure.source = entry.source
+        procedure.search_text = fold(f"{entry.code} {entry.name} {entry.sector.name}")
+        procedure.save()
+        procedure.documents.all().delete()
+        DocumentRequirement.objects.bulk_create(
+            DocumentRequirement(
+                procedure=procedure,
+                position=i,
+                name=d.name,
+                originals=d.originals,
+                copies=d.copies,
+                form_name=d.form or "",
+                mandatory=d.mandatory,
+                note=d.note,
+            )
+            for i, d in enumerate(entry.documents, start=1)
+        )
+        procedure.steps.all().delete()
+        ProcessStep.objects.bulk_create(
+            ProcessStep(
+                procedure=procedure,
+                position=i,
+                name=s.name,
+                role=s.role,
+                agency_kind=s.agency_kind,
+                share_percent=s.share_percent,
+            )
+            for i, s in enumerate(entry.steps, start=1)
+        )
+        if entry.agency_codes is not None:
+            agencies = list(Agency.objects.filter(code__in=entry.agency_codes))
+            missing = set(entry.agency_codes) - {a.code for a in agencies}
+            if missing:
+                raise ValidationError(
+                    "Mã cơ quan không tồn tại: " + ", ".join(sorted(missing)),
+                    details={"agency_codes": sorted(missing)},
+                )
+            procedure.agencies.set(agencies)
+        outcome = "updated" if existing is not None else "created"
+        audit_record(
+            actor=actor,
+            action=f"procedure.{outcome[:-1]}",
+            obj=procedure,
+            changes={"via": "import"},
+        )
+        return outcome
+
+
+def catalogue_import(*, actor: Any, entries: Any) -> ImportReport:
+    """Import catalogue entries. Each good entry is saved whole; each bad one is reported."""
+    if actor is not None and not can_manage_catalogue(actor):
+        raise PermissionDenied("Chỉ quản trị cấp tỉnh được cập nhật danh mục thủ tục.")
+    if not isinstance(entries, list):
+        raise ValidationError("Tệp danh mục phải là một mảng JSON các thủ tục.")
+    report = ImportReport()
+    seen: set[str] = set()
+    for index, raw in enumerate(entries, start=1):
+        code = raw.get("code") if isinstance(raw, dict) else None
+        try:
+            entry = ProcedureIO.model_validate(_nfc_deep(raw))
+        except PydanticValidationError as exc:
+            report.errors.append(
+                {
+                    "index": index,
+                    "code": code,
+                    "errors": [
+                        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                        for e in exc.errors(include_url=False, include_context=False)
+                    ],
+                }
+            )
+            continue
+        if entry.code in seen:
+            report.errors.append(
+                {"index": index, "code": entry.code, "errors": [{"field": "code",
+                 "message": "mã thủ tục bị lặp trong tệp"}]}
+            )  # fmt: skip
+            continue
+        seen.add(entry.code)
+        try:
+            outcome = _save_entry(entry, actor=actor)
+        except ValidationError as exc:
+            report.errors.append(
+                {"index": index, "code": entry.code,
+                 "errors": [{"field": "agency_codes", "message": exc.message}]}
+            )  # fmt: skip
+            continue
+        getattr(report, outcome).append(entry.code)
+    return report
+
+
+def catalogue_import_file(*, actor: Any, filename: str, content: bytes) -> ImportReport:
+    """Import a .json or .xlsx catalogue file."""
+    lower = filename.lower()
+    if lower.endswith(".json"):
+        try:
+            data = json.loads(content.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValidationError(
+                "Tệp JSON không đọc được.", details={"file": [str(exc)[:200]]}
+            ) from exc
+        return catalogue_import(actor=actor, entries=data)
+    if lower.endswith(".xlsx"):
+        try:
+            data = xlsx.read_catalogue(io.BytesIO(content))
+        except xlsx.XlsxFormatError as exc:
+            raise ValidationError(str(exc)) from exc
+        return catalogue_import(actor=actor, entries=data)
+    raise ValidationError("Chỉ nhận tệp .json hoặc .xlsx.")
+
+
+def catalogue_export(procedures: Any) -> list[dict[str, Any]]:
+    qs = procedures.select_related("sector").prefetch_related("documents", "steps", "agencies")
+    return [procedure_to_io(p) for p in qs]
+
+
+def catalogue_assign_agencies(*, actor: Any) -> int:
+    """Link every procedure without agencies to the agencies of its kind (demo and first setup).
+
+    Commune procedures go to every commune people's committee; province procedures to the
+    department named in ``department_hint`` or, failing that, the province committee.
+    """
+    if actor is not None and not can_manage_catalogue(actor):
+        raise PermissionDenied("Chỉ quản trị cấp tỉnh được cập nhật danh mục thủ tục.")
+    communes = list(Agency.objects.filter(kind=AgencyKind.COMMUNE_COMMITTEE, is_active=True))
+    departments = list(Agency.objects.filter(kind=AgencyKind.DEPARTMENT, is_active=True))
+    province = list(Agency.objects.filter(kind=AgencyKind.PROVINCE_COMMITTEE, is_active=True))
+    linked = 0
+    with transaction.atomic():
+        for p in Procedure.objects.filter(agencies__isnull=True):
+            targets: list[Agency]
+            if p.level == "commune":
+                targets = communes
+            else:
+                hint = fold(p.department_hint or "")
+                targets = [d for d in departments if hint and hint in fold(d.name)] or province
+            if targets:
+                p.agencies.set(targets)
+                linked += 1
+        if linked:
+            audit_record(
+                actor=actor,
+                action="catalogue.assign_agencies",
+                object_type="catalogue.procedure",
+                changes={"procedures": linked},
+            )
+    return linked

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "SITE_NAME": settings.CQS_SITE_NAME,
+        "PROVINCE_NAME": settings.CQS_PROVINCE_NAME,
+        "HOTLINE": settings.CQS_HOTLINE,
+    }

@@ -1,0 +1,177 @@
+"""Build the demo province: Quảng Ninh, three real communes, agencies, officials, citizens and
+the procedure catalogue. Idempotent: a second run changes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from cqs.accounts.models import User, UserKind
+from cqs.accounts.rules import ROLE_LABELS, Role
+from cqs.accounts.services import (
+    role_assign,
+    user_create_citizen,
+    user_create_official,
+    user_set_password,
+    user_set_staff,
+)
+from cqs.catalogue.services import catalogue_assign_agencies, catalogue_import
+from cqs.units.models import AdministrativeUnit, Agency, AgencyKind, UnitLevel
+from cqs.units.services import agency_save, units_load_national
+
+CATALOGUE_FILE = Path(settings.BASE_DIR) / "cqs" / "catalogue" / "fixtures" / "demo_catalogue.json"
+
+PROVINCE_CODE = "22"  # Quảng Ninh (GSO code)
+# (GSO commune code, agency-code group) — three real communes of Quảng Ninh after 1 July 2025.
+COMMUNES = [("06688", "20"), ("06673", "21"), ("06895", "22")]
+
+# Agency identifier codes follow QCVN 102:2016 (H49 is Quảng Ninh's level-1 group, Decision
+# 3739/QĐ-UBND of 3 Nov 2016). Except 000.00.00.H49 they are demo codes: a real install loads
+# the codes from the province's own decision.
+PROVINCE_AGENCIES = [
+    ("000.00.00.H49", "Ủy ban nhân dân tỉnh Quảng Ninh", "UBND tỉnh", AgencyKind.PROVINCE_COMMITTEE, None),
+    ("000.01.00.H49", "Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh", "TTPVHCC",
+     AgencyKind.PUBLIC_SERVICE_CENTER, "000.00.00.H49"),
+    ("000.00.15.H49", "Sở Tư pháp tỉnh Quảng Ninh", "STP", AgencyKind.DEPARTMENT, "000.00.00.H49"),
+    ("000.00.05.H49", "Sở Xây dựng tỉnh Quảng Ninh", "SXD", AgencyKind.DEPARTMENT, "000.00.00.H49"),
+    ("000.00.07.H49", "Sở Tài chính tỉnh Quảng Ninh", "STC", AgencyKind.DEPARTMENT, "000.00.00.H49"),
+    ("000.00.09.H49", "Sở Nông nghiệp và Môi trường tỉnh Quảng Ninh", "SNNMT",
+     AgencyKind.DEPARTMENT, "000.00.00.H49"),
+    ("000.00.11.H49", "Sở Nội vụ tỉnh Quảng Ninh", "SNV", AgencyKind.DEPARTMENT, "000.00.00.H49"),
+    ("000.00.13.H49", "Sở Y tế tỉnh Quảng Ninh", "SYT", AgencyKind.DEPARTMENT, "000.00.00.H49"),
+    ("000.00.17.H49", "Công an tỉnh Quảng Ninh", "CAT", AgencyKind.DEPARTMENT, "000.00.00.H49"),
+]  # fmt: skip
+
+
+def _commune_agencies(
+    unit: AdministrativeUnit, group: str
+) -> list[tuple[str, str, str, AgencyKind, str | None]]:
+    committee = f"000.00.{group}.H49"
+    kind_word = unit.name.split(" ")[0]  # Phường / Xã / Đặc khu
+    short = unit.name
+    return [
+        (committee, f"Ủy ban nhân dân {short[0].lower() + short[1:]}", f"UBND {kind_word.lower()}",
+         AgencyKind.COMMUNE_COMMITTEE, "000.00.00.H49"),
+        (f"001.00.{group}.H49", f"Bộ phận Một cửa {short[0].lower() + short[1:]}", "BPMC",
+         AgencyKind.ONE_STOP_DESK, committee),
+        (f"002.00.{group}.H49", f"Văn phòng HĐND và UBND {short[0].lower() + short[1:]}", "VP",
+         AgencyKind.DIVISION, committee),
+        (f"003.00.{group}.H49", f"Phòng Kinh tế {short[0].lower() + short[1:]}", "PKT",
+         AgencyKind.DIVISION, committee),
+        (f"004.00.{group}.H49", f"Phòng Văn hóa - Xã hội {short[0].lower() + short[1:]}", "PVHXH",
+         AgencyKind.DIVISION, committee),
+    ]  # fmt: skip
+
+
+# username, full name, roles [(role, agency code)], extra
+OFFICIALS: list[tuple[str, str, list[tuple[Role, str]], dict[str, Any]]] = [
+    ("tiepnhan", "Nguyễn Thị Hoa", [(Role.RECEIVING_OFFICER, "001.00.20.H49")], {}),
+    ("xuly", "Trần Văn Minh", [(Role.PROCESSING_OFFICER, "000.00.20.H49")], {}),
+    ("truongphong", "Lê Thị Thu", [(Role.HEAD_OF_DIVISION, "000.00.20.H49")], {}),
+    ("lanhdao", "Phạm Quốc Hùng", [(Role.LEADER, "000.00.20.H49")], {}),
+    ("vanthu", "Đỗ Thị Lan", [(Role.RECORDS_CLERK, "000.00.20.H49")], {}),
+    ("quantri", "Vũ Đức Anh", [(Role.PROVINCE_ADMIN, "000.00.00.H49")], {"staff": True}),
+    ("quantrixa", "Hoàng Văn Nam", [(Role.AGENCY_ADMIN, "000.00.21.H49")], {}),
+    ("theodoi", "Bùi Thị Mai", [(Role.DASHBOARD_VIEWER, "000.00.00.H49")], {}),
+    ("tiepnhan2", "Đặng Văn Long", [(Role.RECEIVING_OFFICER, "001.00.21.H49")], {}),
+]
+CITIZENS: list[dict[str, Any]] = [
+    {"username": "congdan", "full_name": "Nguyễn Văn An", "id_number": "022090001234",
+     "email": "congdan@example.invalid", "phone": "0912345678", "kind": UserKind.CITIZEN},
+    {"username": "doanhnghiep", "full_name": "Trần Thị Bình",
+     "organization_name": "Công ty TNHH Thương mại Hạ Long Xanh", "tax_code": "5701234567",
+     "email": "doanhnghiep@example.invalid", "kind": UserKind.BUSINESS},
+]  # fmt: skip
+
+
+class Command(BaseCommand):
+    help = "Load the demo province (Quảng Ninh) with agencies, demo accounts and the catalogue."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--quiet-accounts", action="store_true", help="do not print accounts")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.IS_PRODUCTION:
+            raise CommandError("seed_demo is refused when CQS_ENV=production.")
+        password = settings.CQS_DEMO_PASSWORD
+        units = units_load_national(actor=None)
+        with transaction.atomic():
+            self._agencies()
+            self._accounts(password)
+        report = catalogue_import(actor=None, entries=json.loads(CATALOGUE_FILE.read_text("utf-8")))
+        if report.errors:
+            raise CommandError(f"demo catalogue has invalid entries: {report.errors}")
+        linked = catalogue_assign_agencies(actor=None)
+        self.stdout.write(
+            f"Đơn vị hành chính: +{units.provinces_created} tỉnh, +{units.communes_created} xã. "
+            f"Thủ tục: +{len(report.created)} mới, {len(report.updated)} cập nhật, "
+            f"{len(report.unchanged)} không đổi; gán cơ quan cho {linked} thủ tục."
+        )
+        if not options["quiet_accounts"]:
+            self._print_accounts(password)
+
+    def _agencies(self) -> None:
+        province = AdministrativeUnit.objects.get(
+            level=UnitLevel.PROVINCE, code=PROVINCE_CODE, valid_until__isnull=True
+        )
+        rows = list(PROVINCE_AGENCIES)
+        unit_of: dict[str, AdministrativeUnit] = {code: province for code, *_ in rows}
+        for commune_code, group in COMMUNES:
+            commune = AdministrativeUnit.objects.get(
+                level=UnitLevel.COMMUNE, code=commune_code, valid_until__isnull=True
+            )
+            for row in _commune_agencies(commune, group):
+                rows.append(row)
+                unit_of[row[0]] = commune
+        for code, name, short, kind, parent_code in rows:
+            parent = Agency.objects.get(code=parent_code) if parent_code else None
+            agency_save(
+                actor=None, code=code, name=name, short_name=short, kind=kind,
+                unit=unit_of[code], parent=parent,
+            )  # fmt: skip
+
+    def _accounts(self, password: str) -> None:
+        for username, full_name, roles, extra in OFFICIALS:
+            user = User.objects.filter(username=username).first()
+            role_objs = [(role, Agency.objects.get(code=code)) for role, code in roles]
+            if user is None:
+                user = user_create_official(
+                    actor=None, username=username, full_name=full_name,
+                    email=f"{username}@example.invalid", password=password, roles=role_objs,
+                    is_demo=True, check_password=False,
+                )  # fmt: skip
+            else:
+                for role, agency in role_objs:
+                    role_assign(actor=None, user=user, role=role, agency=agency)
+                if not user.check_password(password):
+                    user_set_password(actor=None, user=user, password=password)
+            if extra.get("staff") and not (user.is_staff and user.is_superuser):
+                user_set_staff(actor=None, user=user, staff=True)
+        for data in CITIZENS:
+            user = User.objects.filter(username=data["username"]).first()
+            if user is None:
+                user_create_citizen(
+                    actor=None, password=password, is_demo=True, check_password=False, **data
+                )
+            elif not user.check_password(password):
+                user_set_password(actor=None, user=user, password=password)
+
+    def _print_accounts(self, password: str) -> None:
+        self.stdout.write("")
+        self.stdout.write("Tài khoản trình diễn (mật khẩu chung: %s)" % password)
+        self.stdout.write("  Đổi bằng biến môi trường CQS_DEMO_PASSWORD trước khi chạy make run.")
+        for username, full_name, roles, _ in OFFICIALS:
+            label = ", ".join(ROLE_LABELS[r] for r, _ in roles)
+            self.stdout.write(f"  {username:<12} {full_name:<18} {label}")
+        for data in CITIZENS:
+            self.stdout.write(
+                f"  {data['username']:<12} {data['full_name']:<18} {data['kind'].label}"
+            )
+        self.stdout.write(
+            "  Đăng nhập: http://127.0.0.1:8000/dang-nhap/  ·  quản trị: /quan-tri/, /admin/"
+        )

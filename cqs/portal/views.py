@@ -1,0 +1,59 @@
+"""Public portal pages: the catalogue and the citizen's own page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from cqs.catalogue.models import Level, OnlineLevel
+from cqs.catalogue.selectors import procedure_get, procedure_search, sectors_with_counts
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "sectors": sectors_with_counts(),
+            "full_online": procedure_search(online_level=OnlineLevel.FULL).count(),
+            "total": procedure_search().count(),
+        },
+    )
+
+
+def procedure_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")[:200]
+    sector = request.GET.get("linh-vuc", "")[:60]
+    level = request.GET.get("cap", "")
+    online = request.GET.get("truc-tuyen", "")
+    if level not in Level.values:
+        level = ""
+    if online not in OnlineLevel.values:
+        online = ""
+    qs = procedure_search(q=q, sector=sector, level=level, online_level=online)
+    page = Paginator(qs, 20).get_page(request.GET.get("trang"))
+    return render(
+        request,
+        "portal/procedure_list.html",
+        {
+            "page": page,
+            "q": q,
+            "sector": sector,
+            "level": level,
+            "online": online,
+            "sectors": sectors_with_counts(),
+            "levels": Level.choices,
+            "online_levels": OnlineLevel.choices,
+        },
+    )
+
+
+def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "portal/procedure_detail.html", {"p": procedure_get(code)})
+
+
+@login_required
+def citizen_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/citizen_home.html")
