@@ -28,7 +28,9 @@ def main() -> int:
             print("  " + result.line(), flush=True)
             results.append(result)
     missed = [r for r in results if not r.ok]
-    print(f"{len(results)} figures, {len(results) - len(missed)} within target, {len(missed)} missed")
+    print(
+        f"{len(results)} figures, {len(results) - len(missed)} within target, {len(missed)} missed"
+    )
     return 1 if missed else 0
 
 

@@ -28,5 +28,7 @@ def run() -> list[Result]:
     between_per_sec = len(starts) / (time.perf_counter() - t0)
     return [
         Result("add_working_days(15) per second", per_sec, 50_000, "calls/s", True),
-        Result("working_time_between(30 days) per second", between_per_sec, 10_000, "calls/s", True),
+        Result(
+            "working_time_between(30 days) per second", between_per_sec, 10_000, "calls/s", True
+        ),
     ]

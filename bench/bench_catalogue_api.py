@@ -10,11 +10,11 @@ from bench.harness import Result, median, p, timed
 
 def run() -> list[Result]:
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
     from django.test.utils import get_runner  # noqa: F401 - ensures test settings import
-    from django.conf import settings
-    from django.db import connection
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -30,6 +30,8 @@ def run() -> list[Result]:
     return [
         Result("GET /api/v1/procedures?q=… median", median(list_samples) * 1000, 20, "ms", False),
         Result("GET /api/v1/procedures?q=… p95", p(list_samples, 0.95) * 1000, 50, "ms", False),
-        Result("GET /api/v1/procedures/{code} median", median(detail_samples) * 1000, 20, "ms", False),
+        Result(
+            "GET /api/v1/procedures/{code} median", median(detail_samples) * 1000, 20, "ms", False
+        ),
         Result("GET /thu-tuc/?q=… (HTML) median", median(page_samples) * 1000, 50, "ms", False),
     ]

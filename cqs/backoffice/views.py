@@ -178,11 +178,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
             try:
                 calendar_override_set(actor=request.user, **form.cleaned_data)
             except ApplicationError as exc:
+                form.add_error(None, exc.message)
                 for field, errors in (exc.details or {}).items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
-                if not exc.details:
-                    form.add_error(None, exc.message)
+                    if field in form.fields:
+                        for error in errors:
+                            form.add_error(field, error)
             else:
                 messages.success(request, "Đã lưu điều chỉnh lịch làm việc.")
                 return redirect("backoffice:calendar")

@@ -16,7 +16,7 @@ router = Router(tags=["Thủ tục hành chính"])
 
 
 class TimeLimitOut(Schema):
-    value: Decimal
+    value: float
     unit: Literal["working_days", "working_hours", "calendar_days"]
     note: str = ""
 

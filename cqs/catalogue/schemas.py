@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 LevelT = Literal["central", "province", "commune"]
 UnitT = Literal["working_days", "working_hours", "calendar_days"]
@@ -92,11 +92,20 @@ class ProcedureIO(BaseModel):
             raise ValueError("giá trị bị lặp")
         return value
 
-    @model_validator(mode="after")
-    def _coherent(self) -> ProcedureIO:
-        total = sum(s.share_percent for s in self.steps)
+    # Cross-field checks are field validators (not a model validator) so that an import
+    # report names the field at fault instead of an empty location.
+    @field_validator("online_level")
+    @classmethod
+    def _online_needs_channel(cls, value: str, info: ValidationInfo) -> str:
+        channels = info.data.get("submission_channels")  # declared earlier; absent if invalid
+        if value != "none" and channels is not None and "online" not in channels:
+            raise ValueError("thủ tục trực tuyến phải có cách thức nộp trực tuyến")
+        return value
+
+    @field_validator("steps")
+    @classmethod
+    def _shares_total_100(cls, value: list[StepIO]) -> list[StepIO]:
+        total = sum(s.share_percent for s in value)
         if total != 100:
             raise ValueError(f"tổng tỷ lệ thời gian các bước phải bằng 100%, hiện là {total}%")
-        if self.online_level != "none" and "online" not in self.submission_channels:
-            raise ValueError("thủ tục trực tuyến phải có cách thức nộp trực tuyến")
-        return self
+        return value

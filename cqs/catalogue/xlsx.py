@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from collections import defaultdict
 from typing import IO, Any
 
@@ -168,7 +169,7 @@ def _rows(wb: Any, title: str, columns: list[tuple[str, str, str]]) -> list[dict
 def read_catalogue(stream: IO[bytes]) -> list[dict[str, Any]]:
     try:
         wb = load_workbook(stream, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         msg = "Tệp không phải bảng tính Excel (.xlsx) hợp lệ."
         raise XlsxFormatError(msg) from exc
     procedures = _rows(wb, SHEET_PROCEDURES, PROCEDURE_COLUMNS)
@@ -187,6 +188,8 @@ def read_catalogue(stream: IO[bytes]) -> list[dict[str, Any]]:
             p["form_schema"] = {}
         if not p.get("agency_codes"):
             p["agency_codes"] = None
+        if not p.get("supplement_policy"):
+            p.pop("supplement_policy", None)  # an empty cell means the default
         note = p["time_limit"].get("note")
         p["time_limit"]["note"] = note or ""
     return procedures

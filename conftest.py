@@ -1,0 +1,44 @@
+"""Shared fixtures: the demo province is seeded once per test database."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+
+def seed() -> None:
+    call_command("seed_demo", quiet_accounts=True, stdout=io.StringIO())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        seed()
+    yield
+
+
+@pytest.fixture
+def demo(db: Any) -> Any:
+    """The demo data (seeded once for the session; each test's changes roll back)."""
+    from cqs.accounts.models import User
+
+    class Demo:
+        def user(self, username: str) -> User:
+            return User.objects.get(username=username)
+
+        def agency(self, code: str) -> Any:
+            from cqs.units.models import Agency
+
+            return Agency.objects.get(code=code)
+
+    return Demo()
+
+
+@pytest.fixture
+def seeded_transactional_db(transactional_db: Any) -> None:
+    """For live-server tests: flushes between tests wipe the data, so seed again."""
+    seed()
