@@ -59,3 +59,9 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* staticfiles
+
+## make messages: refresh the translation catalogue after changing UI text
+messages: install
+	$(PY) manage.py makemessages -l en --ignore=".venv/*" --ignore="staticfiles/*"
+	$(PY) cqs/locale/translate_en.py
+	cd cqs && ../$(PY) -m django compilemessages -l en

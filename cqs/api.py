@@ -115,8 +115,12 @@ def me(request: HttpRequest) -> dict[str, Any]:
         }
         for a in user.role_assignments.select_related("agency").order_by("agency__code", "role")
     ]
-    return {"username": user.username, "full_name": user.full_name, "kind": user.kind,
-            "roles": roles}  # fmt: skip
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "kind": user.kind,
+        "roles": roles,
+    }
 
 
 api.add_router("/", catalogue_router)

@@ -239,6 +239,7 @@ CQS_PROVINCE_NAME: str = env.str("CQS_PROVINCE_NAME", default="Quảng Ninh")
 CQS_PUBLIC_BASE_URL: str = env.str("CQS_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 CQS_DEMO_PASSWORD: str = env.str("CQS_DEMO_PASSWORD", default="CQS-demo-2026")
 CQS_HOTLINE: str = env.str("CQS_HOTLINE", default="1900 0000")
+CQS_AUDIT_CHAINS: int = env.int("CQS_AUDIT_CHAINS", default=8)
 API_TOKEN_PREFIX = "cqs_"  # noqa: S105 - a marker, not a secret
 
 LOGGING = {

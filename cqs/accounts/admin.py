@@ -24,8 +24,18 @@ class UserAdmin(admin.ModelAdmin[User]):
     list_display = ("username", "full_name", "kind", "is_active", "is_demo", "last_login")
     list_filter = ("kind", "is_active", "is_demo")
     search_fields = ("username", "full_name", "email", "id_number")
-    fields = ("username", "full_name", "kind", "email", "phone", "id_number", "is_active",
-              "is_demo", "last_login", "date_joined")  # fmt: skip
+    fields = (
+        "username",
+        "full_name",
+        "kind",
+        "email",
+        "phone",
+        "id_number",
+        "is_active",
+        "is_demo",
+        "last_login",
+        "date_joined",
+    )
     readonly_fields = fields
     inlines = (RoleInline,)
 
@@ -38,10 +48,24 @@ class UserAdmin(admin.ModelAdmin[User]):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
-    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "expires_at",
-                    "revoked_at")  # fmt: skip
-    readonly_fields = ("prefix", "user", "name", "created_at", "last_used_at", "expires_at",
-                       "revoked_at")  # fmt: skip
+    list_display = (
+        "prefix",
+        "user",
+        "name",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
+    readonly_fields = (
+        "prefix",
+        "user",
+        "name",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
     exclude = ("key_hash",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

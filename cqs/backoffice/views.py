@@ -133,9 +133,11 @@ def catalogue_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     else:
         return render(
-            request, "error.html", {"status": 404, "error": {"message": "Định dạng không hỗ trợ."}},
+            request,
+            "error.html",
+            {"status": 404, "error": {"message": "Định dạng không hỗ trợ."}},
             status=404,
-        )  # fmt: skip
+        )
     response["Content-Disposition"] = f'attachment; filename="danh-muc-thu-tuc-{stamp}.{fmt}"'
     return response
 

@@ -37,6 +37,47 @@ class ImportReport:
         }
 
 
+# Import reports are read by province officers: pydantic's English messages, in Vietnamese.
+_MESSAGES_VI = {
+    "missing": "thiếu trường bắt buộc",
+    "extra_forbidden": "trường không được phép",
+    "string_type": "phải là chuỗi ký tự",
+    "string_too_short": "quá ngắn (tối thiểu {min_length} ký tự)",
+    "string_too_long": "quá dài (tối đa {max_length} ký tự)",
+    "string_pattern_mismatch": "không đúng định dạng",
+    "literal_error": "giá trị không hợp lệ, phải là một trong: {expected}",
+    "too_short": "cần ít nhất {min_length} mục",
+    "too_long": "nhiều nhất {max_length} mục",
+    "list_type": "phải là một danh sách",
+    "dict_type": "phải là một đối tượng",
+    "model_type": "phải là một đối tượng",
+    "int_type": "phải là số nguyên",
+    "int_parsing": "phải là số nguyên",
+    "int_from_float": "phải là số nguyên",
+    "decimal_type": "phải là số",
+    "decimal_parsing": "phải là số",
+    "decimal_max_digits": "nhiều nhất {max_digits} chữ số",
+    "decimal_max_places": "nhiều nhất {decimal_places} chữ số thập phân",
+    "bool_type": "phải là true hoặc false",
+    "bool_parsing": "phải là true hoặc false",
+    "greater_than": "phải lớn hơn {gt}",
+    "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
+    "less_than": "phải nhỏ hơn {lt}",
+    "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
+}
+
+
+def _message_vi(error: Any) -> str:
+    ctx = error.get("ctx") or {}
+    if error["type"] == "value_error" and "error" in ctx:
+        return str(ctx["error"])  # raised by our own validators, already Vietnamese
+    template = _MESSAGES_VI.get(error["type"])
+    try:
+        return template.format(**ctx) if template else str(error["msg"])
+    except (KeyError, IndexError):
+        return str(error["msg"])
+
+
 def _nfc_deep(value: Any) -> Any:
     if isinstance(value, str):
         return nfc(value)
@@ -212,26 +253,32 @@ def catalogue_import(*, actor: Any, entries: Any) -> ImportReport:
                     "index": index,
                     "code": code,
                     "errors": [
-                        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-                        for e in exc.errors(include_url=False, include_context=False)
+                        {"field": ".".join(str(p) for p in e["loc"]), "message": _message_vi(e)}
+                        for e in exc.errors(include_url=False)
                     ],
                 }
             )
             continue
         if entry.code in seen:
             report.errors.append(
-                {"index": index, "code": entry.code, "errors": [{"field": "code",
-                 "message": "mã thủ tục bị lặp trong tệp"}]}
-            )  # fmt: skip
+                {
+                    "index": index,
+                    "code": entry.code,
+                    "errors": [{"field": "code", "message": "mã thủ tục bị lặp trong tệp"}],
+                }
+            )
             continue
         seen.add(entry.code)
         try:
             outcome = _save_entry(entry, actor=actor)
         except ValidationError as exc:
             report.errors.append(
-                {"index": index, "code": entry.code,
-                 "errors": [{"field": "agency_codes", "message": exc.message}]}
-            )  # fmt: skip
+                {
+                    "index": index,
+                    "code": entry.code,
+                    "errors": [{"field": "agency_codes", "message": exc.message}],
+                }
+            )
             continue
         getattr(report, outcome).append(entry.code)
     return report

@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
@@ -86,13 +87,22 @@ def _cell(value: Any, kind: str) -> Any:
 
 def write_catalogue(entries: list[dict[str, Any]]) -> bytes:
     wb = Workbook()
-    sheets = [
+    Rows = Callable[[dict[str, Any]], list[dict[str, Any]]]
+    sheets: list[tuple[Any, str, list[tuple[str, str, str]], Rows]] = [
         (wb.active, SHEET_PROCEDURES, PROCEDURE_COLUMNS, lambda e: [e]),
-        (wb.create_sheet(), SHEET_DOCUMENTS, DOCUMENT_COLUMNS,
-         lambda e: [{"code": e["code"], **d} for d in e["documents"]]),
-        (wb.create_sheet(), SHEET_STEPS, STEP_COLUMNS,
-         lambda e: [{"code": e["code"], **s} for s in e["steps"]]),
-    ]  # fmt: skip
+        (
+            wb.create_sheet(),
+            SHEET_DOCUMENTS,
+            DOCUMENT_COLUMNS,
+            lambda e: [{"code": e["code"], **d} for d in e["documents"]],
+        ),
+        (
+            wb.create_sheet(),
+            SHEET_STEPS,
+            STEP_COLUMNS,
+            lambda e: [{"code": e["code"], **s} for s in e["steps"]],
+        ),
+    ]
     for ws, title, columns, rows_of in sheets:
         if ws is None:  # pragma: no cover - a new Workbook always has an active sheet
             continue
@@ -111,8 +121,9 @@ def write_catalogue(entries: list[dict[str, Any]]) -> bytes:
 
 def _parse(value: Any, kind: str, where: str) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
-        return {"list": [], "lines": [], "json": None, "opt": None, "str": "",
-                "bool": True}.get(kind)  # fmt: skip
+        return {"list": [], "lines": [], "json": None, "opt": None, "str": "", "bool": True}.get(
+            kind
+        )
     if kind == "list":
         return [v.strip() for v in str(value).split(";") if v.strip()]
     if kind == "lines":

@@ -15,7 +15,7 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
 
     def hashed_name(self, name: str, content: Any = None, filename: str | None = None) -> str:
         try:
-            return super().hashed_name(name, content, filename)
+            return str(super().hashed_name(name, content, filename))
         except ValueError:
             if content is not None:
                 raise

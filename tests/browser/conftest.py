@@ -123,8 +123,22 @@ def plain_static_names(settings: Any) -> None:
 
 
 @pytest.fixture
+def fast_password_hashing(settings: Any) -> None:
+    """Re-seeding after every flush hashes each demo password again; Argon2 makes that
+    about 3 s a test. The login form and backends under test do not depend on the hasher."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
+@pytest.fixture
 def ui(
-    browser: Any, live_server: Any, seeded_transactional_db: None, plain_static_names: None
+    browser: Any,
+    live_server: Any,
+    plain_static_names: None,
+    fast_password_hashing: None,  # before the seed below
+    seeded_transactional_db: None,
 ) -> Iterator[UI]:
     session = UI(browser=browser, base_url=live_server.url)
     yield session

@@ -32,9 +32,12 @@ def test_admin_creates_official_in_their_agency(demo: Any) -> None:
     admin = demo.user("quantrixa")
     desk = demo.agency("001.00.21.H49")
     user = user_create_official(
-        actor=admin, username="tiepnhan3", full_name="Lý Thị Ba", password="Mat-khau-rat-manh-2026",
+        actor=admin,
+        username="tiepnhan3",
+        full_name="Lý Thị Ba",
+        password="Mat-khau-rat-manh-2026",
         roles=[(Role.RECEIVING_OFFICER, desk)],
-    )  # fmt: skip
+    )
     assert user.kind == UserKind.OFFICIAL
     assert RoleAssignment.objects.filter(user=user, agency=desk).count() == 1
     row = AuditEvent.objects.get(action="user.create_official", object_id=str(user.pk))
@@ -44,31 +47,54 @@ def test_admin_creates_official_in_their_agency(demo: Any) -> None:
 def test_admin_cannot_create_outside_their_tree(demo: Any) -> None:
     with pytest.raises(PermissionDenied):
         user_create_official(
-            actor=demo.user("quantrixa"), username="x1", full_name="X", password="Mat-khau-rat-manh-2026",
+            actor=demo.user("quantrixa"),
+            username="x1",
+            full_name="X",
+            password="Mat-khau-rat-manh-2026",
             roles=[(Role.RECEIVING_OFFICER, demo.agency("001.00.20.H49"))],
-        )  # fmt: skip
+        )
     assert not User.objects.filter(username="x1").exists()
 
 
 def test_weak_password_and_duplicate_username(demo: Any) -> None:
     desk = demo.agency("001.00.21.H49")
     with pytest.raises(ValidationError) as err:
-        user_create_official(actor=None, username="x2", full_name="X", password="123",
-                             roles=[(Role.RECEIVING_OFFICER, desk)])  # fmt: skip
+        user_create_official(
+            actor=None,
+            username="x2",
+            full_name="X",
+            password="123",
+            roles=[(Role.RECEIVING_OFFICER, desk)],
+        )
     assert "password" in err.value.details
     with pytest.raises(Conflict):
-        user_create_official(actor=None, username="tiepnhan", full_name="X",
-                             password="Mat-khau-rat-manh-2026", roles=[])  # fmt: skip
+        user_create_official(
+            actor=None,
+            username="tiepnhan",
+            full_name="X",
+            password="Mat-khau-rat-manh-2026",
+            roles=[],
+        )
 
 
 def test_citizen_id_number_is_validated_and_unique(demo: Any) -> None:
     with pytest.raises(ValidationError) as err:
-        user_create_citizen(actor=None, username="dan1", full_name="A", password="Mat-khau-rat-manh-2026",
-                            id_number="123")  # fmt: skip
+        user_create_citizen(
+            actor=None,
+            username="dan1",
+            full_name="A",
+            password="Mat-khau-rat-manh-2026",
+            id_number="123",
+        )
     assert "12 chữ số" in err.value.message
     with pytest.raises(Conflict):
-        user_create_citizen(actor=None, username="dan2", full_name="A", password="Mat-khau-rat-manh-2026",
-                            id_number=demo.user("congdan").id_number)  # fmt: skip
+        user_create_citizen(
+            actor=None,
+            username="dan2",
+            full_name="A",
+            password="Mat-khau-rat-manh-2026",
+            id_number=demo.user("congdan").id_number,
+        )
     assert not User.objects.filter(username__in=["dan1", "dan2"]).exists()
 
 

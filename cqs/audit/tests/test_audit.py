@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from typing import Any
 
 import pytest
@@ -33,7 +34,7 @@ def events(demo: Any) -> list[AuditEvent]:
             object_type="x.y",
             object_id="2",
             changes={"ten": "Hạ Long"},
-        ),  # fmt: skip
+        ),
         audit_record(actor=None, action="test.three", object_type="x.y", object_id="3"),
     ]
 
@@ -42,7 +43,7 @@ def test_rows_are_chained_to_their_predecessor(events: list[AuditEvent]) -> None
     chain = events[0].chain
     rows = list(AuditEvent.objects.filter(chain=chain).order_by("seq"))
     assert [r.seq for r in rows] == list(range(1, len(rows) + 1))
-    for prev, row in zip(rows, rows[1:], strict=False):
+    for prev, row in itertools.pairwise(rows):
         assert row.prev_hash == prev.hash
     head = AuditChainHead.objects.get(chain=chain)
     assert head.last_hash == rows[-1].hash
@@ -107,8 +108,13 @@ def test_verify_command_ok(events: list[AuditEvent]) -> None:
 
 def test_audit_row_rolls_back_with_the_failed_service(demo: Any) -> None:
     before = AuditEvent.objects.count()
-    with pytest.raises(RuntimeError), transaction.atomic():
-        audit_record(actor=None, action="test.rolled_back")
-        raise RuntimeError
+
+    def failing_service() -> None:
+        with transaction.atomic():
+            audit_record(actor=None, action="test.rolled_back")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        failing_service()
     assert AuditEvent.objects.count() == before
     assert audit_verify() == []

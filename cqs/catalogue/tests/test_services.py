@@ -154,7 +154,7 @@ def test_bad_entry_is_reported_with_index_and_field_and_good_ones_are_saved(admi
     assert error["index"] == 2
     assert error["code"] == bad["code"]
     assert field in [e["field"].split(".")[0] for e in error["errors"]]
-    assert all(e["message"] for e in error["errors"])
+    assert all(is_vietnamese(e["message"]) for e in error["errors"]), error["errors"]
     assert not Procedure.objects.filter(code=bad["code"]).exists()
     assert _procedure_audits() == audits + 2
 
@@ -167,6 +167,21 @@ def test_step_shares_error_tells_the_admin_the_actual_total(admin):
     assert "100" in messages
     assert "90" in messages
     assert is_vietnamese(messages)
+
+
+def test_schema_errors_are_explained_in_vietnamese(admin):
+    entry = _bad_level()
+    del entry["name"]
+    entry["applicant_kinds"] = []
+    entry["documents"][0]["originals"] = "hai"
+
+    report = catalogue_import(actor=admin, entries=[entry])
+
+    by_field = {e["field"]: e["message"] for e in report.errors[0]["errors"]}
+    assert set(by_field) == {"level", "name", "applicant_kinds", "documents.0.originals"}
+    assert "commune" in by_field["level"]  # names the accepted values
+    assert "province" in by_field["level"]
+    assert all(is_vietnamese(m) for m in by_field.values()), by_field
 
 
 def test_unknown_agency_leaves_no_trace_of_the_entry(admin):

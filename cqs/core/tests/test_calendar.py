@@ -31,7 +31,7 @@ CAL = WorkCalendar(tz=VN)
 US = timedelta(microseconds=1)
 
 
-def at(  # noqa: PLR0917 - mirrors the datetime constructor
+def at(
     y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, us: int = 0
 ) -> datetime:
     return datetime(y, mo, d, h, mi, s, us, tzinfo=VN)
@@ -772,7 +772,7 @@ def test_prop_monotone_in_start(cal: WorkCalendar, s1: datetime, s2: datetime, d
 
 @PROPS
 @given(cal=CALENDARS, start=MOMENTS, d1=DAYS, d2=DAYS, h1=DURATIONS, h2=DURATIONS)
-def test_prop_monotone_in_amount(  # noqa: PLR0917 - hypothesis arguments
+def test_prop_monotone_in_amount(
     cal: WorkCalendar, start: datetime, d1: int, d2: int, h1: timedelta, h2: timedelta
 ) -> None:
     d1, d2 = sorted((d1, d2))

@@ -19,8 +19,11 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _counts() -> dict[str, int]:
-    return {m._meta.label: m._default_manager.count() for m in apps.get_models()
-            if m._meta.app_label in {"units", "accounts", "catalogue", "audit", "workdays"}}  # fmt: skip
+    return {
+        m._meta.label: m._default_manager.count()
+        for m in apps.get_models()
+        if m._meta.app_label in {"units", "accounts", "catalogue", "audit", "workdays"}
+    }
 
 
 def test_seed_demo_twice_changes_nothing(demo: Any) -> None:
@@ -50,11 +53,19 @@ def test_seed_demo_refused_in_production(demo: Any) -> None:
 def _settings_in_subprocess(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CQS_", "SECRET_KEY"))}
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
-         "print(settings.DATABASES['default']['ENGINE'], settings.TIME_ZONE, settings.LANGUAGE_CODE)"],
-        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "cqs.settings", **env},
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.DATABASES['default']['ENGINE'], settings.TIME_ZONE, settings.LANGUAGE_CODE)",
+        ],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "cqs.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_production_requires_secret_key(tmp_path: Path) -> None:
@@ -77,18 +88,30 @@ def test_unknown_environment_name_is_refused(tmp_path: Path) -> None:
 def test_demo_database_file_uses_wal(tmp_path: Path) -> None:
     db = tmp_path / "x.sqlite3"
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.db import connection; "
-         "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": f"sqlite:///{db}", "CQS_VAR_DIR": str(tmp_path)},
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.db import connection; "
+            "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{db}", "CQS_VAR_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.stdout.strip() == "wal", result.stderr
 
 
 @pytest.mark.parametrize(
     ("text", "folded"),
-    [("Đăng ký khai sinh", "dang ky khai sinh"), ("  GIẤY   phép ", "giay phep"),
-     ("Quảng Ninh", "quang ninh"), ("Đặc khu Cô Tô", "dac khu co to")],
-)  # fmt: skip
+    [
+        ("Đăng ký khai sinh", "dang ky khai sinh"),
+        ("  GIẤY   phép ", "giay phep"),
+        ("Quảng Ninh", "quang ninh"),
+        ("Đặc khu Cô Tô", "dac khu co to"),
+    ],
+)
 def test_fold(text: str, folded: str) -> None:
     assert fold(text) == folded

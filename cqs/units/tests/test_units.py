@@ -62,9 +62,13 @@ def test_merge_keeps_history_and_agencies(demo: Any) -> None:
     b = AdministrativeUnit.objects.get(code="06673", level=UnitLevel.COMMUNE)
     agency_of_a = Agency.objects.get(code="000.00.20.H49")
     merged = unit_merge(
-        actor=demo.user("quantri"), sources=[a, b], code="99001", name="Phường Hạ Long Mới",
-        division_type="phường", effective=date(2027, 1, 1),
-    )  # fmt: skip
+        actor=demo.user("quantri"),
+        sources=[a, b],
+        code="99001",
+        name="Phường Hạ Long Mới",
+        division_type="phường",
+        effective=date(2027, 1, 1),
+    )
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.valid_until == date(2027, 1, 1)
@@ -81,11 +85,23 @@ def test_merge_keeps_history_and_agencies(demo: Any) -> None:
 def test_merge_refuses_a_unit_already_merged(demo: Any) -> None:
     a = AdministrativeUnit.objects.get(code="06688", level=UnitLevel.COMMUNE)
     b = AdministrativeUnit.objects.get(code="06673", level=UnitLevel.COMMUNE)
-    unit_merge(actor=None, sources=[a], code="99002", name="X", division_type="phường",
-               effective=date(2027, 1, 1))  # fmt: skip
+    unit_merge(
+        actor=None,
+        sources=[a],
+        code="99002",
+        name="X",
+        division_type="phường",
+        effective=date(2027, 1, 1),
+    )
     with pytest.raises(Conflict):
-        unit_merge(actor=None, sources=[a, b], code="99003", name="Y", division_type="phường",
-                   effective=date(2028, 1, 1))  # fmt: skip
+        unit_merge(
+            actor=None,
+            sources=[a, b],
+            code="99003",
+            name="Y",
+            division_type="phường",
+            effective=date(2028, 1, 1),
+        )
     b.refresh_from_db()
     assert b.valid_until is None  # nothing half-written
 
@@ -94,11 +110,23 @@ def test_merge_refuses_mixed_levels_and_empty(demo: Any) -> None:
     a = AdministrativeUnit.objects.get(code="06688", level=UnitLevel.COMMUNE)
     p = AdministrativeUnit.objects.get(code="22", level=UnitLevel.PROVINCE)
     with pytest.raises(ValidationError):
-        unit_merge(actor=None, sources=[a, p], code="1", name="x", division_type="x",
-                   effective=date(2027, 1, 1))  # fmt: skip
+        unit_merge(
+            actor=None,
+            sources=[a, p],
+            code="1",
+            name="x",
+            division_type="x",
+            effective=date(2027, 1, 1),
+        )
     with pytest.raises(ValidationError):
-        unit_merge(actor=None, sources=[], code="1", name="x", division_type="x",
-                   effective=date(2027, 1, 1))  # fmt: skip
+        unit_merge(
+            actor=None,
+            sources=[],
+            code="1",
+            name="x",
+            division_type="x",
+            effective=date(2027, 1, 1),
+        )
 
 
 def test_agency_tree(demo: Any) -> None:
@@ -106,8 +134,12 @@ def test_agency_tree(demo: Any) -> None:
     commune = Agency.objects.get(code="000.00.20.H49")
     below_commune = agency_descendant_ids([commune.pk])
     assert {a.code for a in Agency.objects.filter(pk__in=below_commune)} == {
-        "000.00.20.H49", "001.00.20.H49", "002.00.20.H49", "003.00.20.H49", "004.00.20.H49",
-    }  # fmt: skip
+        "000.00.20.H49",
+        "001.00.20.H49",
+        "002.00.20.H49",
+        "003.00.20.H49",
+        "004.00.20.H49",
+    }
     assert below_commune < agency_descendant_ids([province.pk])
     assert Agency.objects.get(code="001.00.20.H49").kind == AgencyKind.ONE_STOP_DESK
 
@@ -115,16 +147,25 @@ def test_agency_tree(demo: Any) -> None:
 def test_agency_save_validates_code_and_is_idempotent(demo: Any) -> None:
     unit = AdministrativeUnit.objects.get(code="22", level=UnitLevel.PROVINCE)
     with pytest.raises(ValidationError) as err:
-        agency_save(actor=None, code="bad-code", name="Sở X", kind=AgencyKind.DEPARTMENT,
-                    unit=unit)  # fmt: skip
+        agency_save(actor=None, code="bad-code", name="Sở X", kind=AgencyKind.DEPARTMENT, unit=unit)
     assert "QCVN 102" in str(err.value.details)
     assert not Agency.objects.filter(code="bad-code").exists()
-    agency, changed = agency_save(actor=None, code="000.00.99.H49", name="Sở Thử nghiệm",
-                                  kind=AgencyKind.DEPARTMENT, unit=unit)  # fmt: skip
+    agency, changed = agency_save(
+        actor=None,
+        code="000.00.99.H49",
+        name="Sở Thử nghiệm",
+        kind=AgencyKind.DEPARTMENT,
+        unit=unit,
+    )
     assert changed
     before = AuditEvent.objects.count()
-    again, changed = agency_save(actor=None, code="000.00.99.H49", name="Sở Thử nghiệm",
-                                 kind=AgencyKind.DEPARTMENT, unit=unit)  # fmt: skip
+    again, changed = agency_save(
+        actor=None,
+        code="000.00.99.H49",
+        name="Sở Thử nghiệm",
+        kind=AgencyKind.DEPARTMENT,
+        unit=unit,
+    )
     assert not changed
     assert again.pk == agency.pk
     assert AuditEvent.objects.count() == before

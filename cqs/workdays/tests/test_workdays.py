@@ -24,8 +24,12 @@ def test_override_changes_due_dates_at_once(
     assert work_calendar().add_working_days(start, 1) == datetime(2026, 12, 4, 9, 0, tzinfo=TZ)
     # ... until the government declares Friday 4 Dec a day off: then Monday 7 Dec.
     with django_capture_on_commit_callbacks(execute=True):
-        calendar_override_set(actor=demo.user("quantri"), day=date(2026, 12, 4),
-                              is_working_day=False, reason="Quyết định nghỉ bù (thử nghiệm)")  # fmt: skip
+        calendar_override_set(
+            actor=demo.user("quantri"),
+            day=date(2026, 12, 4),
+            is_working_day=False,
+            reason="Quyết định nghỉ bù (thử nghiệm)",
+        )
     assert work_calendar().add_working_days(start, 1) == datetime(2026, 12, 7, 9, 0, tzinfo=TZ)
     assert AuditEvent.objects.filter(action="calendar_override.create").exists()
     with django_capture_on_commit_callbacks(execute=True):
@@ -47,12 +51,14 @@ def test_calendar_page_for_admin_and_officer(client: Client, demo: Any) -> None:
     client.force_login(demo.user("quantri"))
     page = client.get("/quan-tri/lich-lam-viec/").content.decode()
     assert "Thêm điều chỉnh" in page
-    response = client.post("/quan-tri/lich-lam-viec/",
-                           {"day": "2026-12-05", "is_working_day": "1", "reason": "Làm bù"})  # fmt: skip
+    response = client.post(
+        "/quan-tri/lich-lam-viec/", {"day": "2026-12-05", "is_working_day": "1", "reason": "Làm bù"}
+    )
     assert response.status_code == 302
     assert CalendarOverride.objects.get(day=date(2026, 12, 5)).is_working_day
-    bad = client.post("/quan-tri/lich-lam-viec/",
-                      {"day": "2026-12-03", "is_working_day": "1", "reason": "Làm bù"})  # fmt: skip
+    bad = client.post(
+        "/quan-tri/lich-lam-viec/", {"day": "2026-12-03", "is_working_day": "1", "reason": "Làm bù"}
+    )
     assert bad.status_code == 422
     assert "Ngày làm bù phải là thứ Bảy hoặc Chủ nhật." in bad.content.decode()
     garbage = client.post("/quan-tri/lich-lam-viec/", {"day": "không-phải-ngày", "reason": ""})
@@ -61,7 +67,8 @@ def test_calendar_page_for_admin_and_officer(client: Client, demo: Any) -> None:
     client.force_login(demo.user("tiepnhan"))
     page = client.get("/quan-tri/lich-lam-viec/").content.decode()
     assert "Thêm điều chỉnh" not in page
-    response = client.post("/quan-tri/lich-lam-viec/", {"day": "2026-12-12", "is_working_day": "1",
-                                                         "reason": "x"})  # fmt: skip
+    response = client.post(
+        "/quan-tri/lich-lam-viec/", {"day": "2026-12-12", "is_working_day": "1", "reason": "x"}
+    )
     assert response.status_code == 403
     assert not CalendarOverride.objects.filter(day=date(2026, 12, 12)).exists()

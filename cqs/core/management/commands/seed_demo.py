@@ -34,18 +34,40 @@ COMMUNES = [("06688", "20"), ("06673", "21"), ("06895", "22")]
 # 3739/QĐ-UBND of 3 Nov 2016). Except 000.00.00.H49 they are demo codes: a real install loads
 # the codes from the province's own decision.
 PROVINCE_AGENCIES = [
-    ("000.00.00.H49", "Ủy ban nhân dân tỉnh Quảng Ninh", "UBND tỉnh", AgencyKind.PROVINCE_COMMITTEE, None),
-    ("000.01.00.H49", "Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh", "TTPVHCC",
-     AgencyKind.PUBLIC_SERVICE_CENTER, "000.00.00.H49"),
+    (
+        "000.00.00.H49",
+        "Ủy ban nhân dân tỉnh Quảng Ninh",
+        "UBND tỉnh",
+        AgencyKind.PROVINCE_COMMITTEE,
+        None,
+    ),
+    (
+        "000.01.00.H49",
+        "Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh",
+        "TTPVHCC",
+        AgencyKind.PUBLIC_SERVICE_CENTER,
+        "000.00.00.H49",
+    ),
     ("000.00.15.H49", "Sở Tư pháp tỉnh Quảng Ninh", "STP", AgencyKind.DEPARTMENT, "000.00.00.H49"),
     ("000.00.05.H49", "Sở Xây dựng tỉnh Quảng Ninh", "SXD", AgencyKind.DEPARTMENT, "000.00.00.H49"),
-    ("000.00.07.H49", "Sở Tài chính tỉnh Quảng Ninh", "STC", AgencyKind.DEPARTMENT, "000.00.00.H49"),
-    ("000.00.09.H49", "Sở Nông nghiệp và Môi trường tỉnh Quảng Ninh", "SNNMT",
-     AgencyKind.DEPARTMENT, "000.00.00.H49"),
+    (
+        "000.00.07.H49",
+        "Sở Tài chính tỉnh Quảng Ninh",
+        "STC",
+        AgencyKind.DEPARTMENT,
+        "000.00.00.H49",
+    ),
+    (
+        "000.00.09.H49",
+        "Sở Nông nghiệp và Môi trường tỉnh Quảng Ninh",
+        "SNNMT",
+        AgencyKind.DEPARTMENT,
+        "000.00.00.H49",
+    ),
     ("000.00.11.H49", "Sở Nội vụ tỉnh Quảng Ninh", "SNV", AgencyKind.DEPARTMENT, "000.00.00.H49"),
     ("000.00.13.H49", "Sở Y tế tỉnh Quảng Ninh", "SYT", AgencyKind.DEPARTMENT, "000.00.00.H49"),
     ("000.00.17.H49", "Công an tỉnh Quảng Ninh", "CAT", AgencyKind.DEPARTMENT, "000.00.00.H49"),
-]  # fmt: skip
+]
 
 
 def _commune_agencies(
@@ -55,17 +77,42 @@ def _commune_agencies(
     kind_word = unit.name.split(" ")[0]  # Phường / Xã / Đặc khu
     short = unit.name
     return [
-        (committee, f"Ủy ban nhân dân {short[0].lower() + short[1:]}", f"UBND {kind_word.lower()}",
-         AgencyKind.COMMUNE_COMMITTEE, "000.00.00.H49"),
-        (f"001.00.{group}.H49", f"Bộ phận Một cửa {short[0].lower() + short[1:]}", "BPMC",
-         AgencyKind.ONE_STOP_DESK, committee),
-        (f"002.00.{group}.H49", f"Văn phòng HĐND và UBND {short[0].lower() + short[1:]}", "VP",
-         AgencyKind.DIVISION, committee),
-        (f"003.00.{group}.H49", f"Phòng Kinh tế {short[0].lower() + short[1:]}", "PKT",
-         AgencyKind.DIVISION, committee),
-        (f"004.00.{group}.H49", f"Phòng Văn hóa - Xã hội {short[0].lower() + short[1:]}", "PVHXH",
-         AgencyKind.DIVISION, committee),
-    ]  # fmt: skip
+        (
+            committee,
+            f"Ủy ban nhân dân {short[0].lower() + short[1:]}",
+            f"UBND {kind_word.lower()}",
+            AgencyKind.COMMUNE_COMMITTEE,
+            "000.00.00.H49",
+        ),
+        (
+            f"001.00.{group}.H49",
+            f"Bộ phận Một cửa {short[0].lower() + short[1:]}",
+            "BPMC",
+            AgencyKind.ONE_STOP_DESK,
+            committee,
+        ),
+        (
+            f"002.00.{group}.H49",
+            f"Văn phòng HĐND và UBND {short[0].lower() + short[1:]}",
+            "VP",
+            AgencyKind.DIVISION,
+            committee,
+        ),
+        (
+            f"003.00.{group}.H49",
+            f"Phòng Kinh tế {short[0].lower() + short[1:]}",
+            "PKT",
+            AgencyKind.DIVISION,
+            committee,
+        ),
+        (
+            f"004.00.{group}.H49",
+            f"Phòng Văn hóa - Xã hội {short[0].lower() + short[1:]}",
+            "PVHXH",
+            AgencyKind.DIVISION,
+            committee,
+        ),
+    ]
 
 
 # username, full name, roles [(role, agency code)], extra
@@ -81,12 +128,23 @@ OFFICIALS: list[tuple[str, str, list[tuple[Role, str]], dict[str, Any]]] = [
     ("tiepnhan2", "Đặng Văn Long", [(Role.RECEIVING_OFFICER, "001.00.21.H49")], {}),
 ]
 CITIZENS: list[dict[str, Any]] = [
-    {"username": "congdan", "full_name": "Nguyễn Văn An", "id_number": "022090001234",
-     "email": "congdan@example.invalid", "phone": "0912345678", "kind": UserKind.CITIZEN},
-    {"username": "doanhnghiep", "full_name": "Trần Thị Bình",
-     "organization_name": "Công ty TNHH Thương mại Hạ Long Xanh", "tax_code": "5701234567",
-     "email": "doanhnghiep@example.invalid", "kind": UserKind.BUSINESS},
-]  # fmt: skip
+    {
+        "username": "congdan",
+        "full_name": "Nguyễn Văn An",
+        "id_number": "022090001234",
+        "email": "congdan@example.invalid",
+        "phone": "0912345678",
+        "kind": UserKind.CITIZEN,
+    },
+    {
+        "username": "doanhnghiep",
+        "full_name": "Trần Thị Bình",
+        "organization_name": "Công ty TNHH Thương mại Hạ Long Xanh",
+        "tax_code": "5701234567",
+        "email": "doanhnghiep@example.invalid",
+        "kind": UserKind.BUSINESS,
+    },
+]
 
 
 class Command(BaseCommand):
@@ -131,9 +189,14 @@ class Command(BaseCommand):
         for code, name, short, kind, parent_code in rows:
             parent = Agency.objects.get(code=parent_code) if parent_code else None
             agency_save(
-                actor=None, code=code, name=name, short_name=short, kind=kind,
-                unit=unit_of[code], parent=parent,
-            )  # fmt: skip
+                actor=None,
+                code=code,
+                name=name,
+                short_name=short,
+                kind=kind,
+                unit=unit_of[code],
+                parent=parent,
+            )
 
     def _accounts(self, password: str) -> None:
         for username, full_name, roles, extra in OFFICIALS:
@@ -141,10 +204,15 @@ class Command(BaseCommand):
             role_objs = [(role, Agency.objects.get(code=code)) for role, code in roles]
             if user is None:
                 user = user_create_official(
-                    actor=None, username=username, full_name=full_name,
-                    email=f"{username}@example.invalid", password=password, roles=role_objs,
-                    is_demo=True, check_password=False,
-                )  # fmt: skip
+                    actor=None,
+                    username=username,
+                    full_name=full_name,
+                    email=f"{username}@example.invalid",
+                    password=password,
+                    roles=role_objs,
+                    is_demo=True,
+                    check_password=False,
+                )
             else:
                 for role, agency in role_objs:
                     role_assign(actor=None, user=user, role=role, agency=agency)
