@@ -34,6 +34,12 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_invalid(self, form: Any) -> HttpResponse:
+        # A wrong password is bad input: answer 422 with the form and its Vietnamese message.
+        response = super().form_invalid(form)
+        response.status_code = 422
+        return response
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["backoffice"] = self.request.GET.get("next", "").startswith("/quan-tri/")

@@ -153,7 +153,10 @@ def main() -> None:
             lambda m, one=one, many=many: f'{m.group(1)}msgstr[0] "{one}"\nmsgstr[1] "{many}"\n',
             text,
         )
-    text = text.replace('"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"', '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"')
+    text = text.replace(
+        '"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"',
+        '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"',
+    )
     path.write_text(text.replace("#, fuzzy\n", "", 1), "utf-8")
 
 

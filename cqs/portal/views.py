@@ -50,8 +50,19 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _dong(amount: int) -> str:
+    """8000 -> "8.000": Vietnamese groups thousands with dots, and Django's "vi" locale sets no
+    NUMBER_GROUPING, so the intcomma filter would print "8000"."""
+    return f"{amount:,}".replace(",", ".")
+
+
 def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
-    return render(request, "portal/procedure_detail.html", {"p": procedure_get(code)})
+    p = procedure_get(code)
+    fees = [
+        {**f, "amount_text": _dong(f["amount"]) if f.get("amount") is not None else ""}
+        for f in p.fees
+    ]
+    return render(request, "portal/procedure_detail.html", {"p": p, "fees": fees})
 
 
 @login_required

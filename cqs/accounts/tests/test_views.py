@@ -40,7 +40,7 @@ def test_citizen_lands_on_personal_page(client: Client, demo: Any) -> None:
 
 def test_wrong_password_is_explained(client: Client, demo: Any) -> None:
     response = _login(client, "tiepnhan", "sai-mat-khau")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.content.decode()
 
 
@@ -57,7 +57,7 @@ def test_repeated_failures_lock_the_account(client: Client, demo: Any) -> None:
 @override_settings(IS_PRODUCTION=True)
 def test_demo_accounts_are_refused_in_production(client: Client, demo: Any) -> None:
     response = _login(client, "tiepnhan", settings.CQS_DEMO_PASSWORD)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.content.decode()
 
 
@@ -69,6 +69,12 @@ def test_back_office_requires_login_and_an_official(client: Client, demo: Any) -
     response = client.get("/quan-tri/")
     assert response.status_code == 403
     assert "Trang quản trị chỉ dành cho cán bộ" in response.content.decode()
+
+
+def test_empty_login_form_is_explained(client: Client, demo: Any) -> None:
+    response = client.post(LOGIN, {"username": "", "password": ""})
+    assert response.status_code == 422
+    assert "Trường này là bắt buộc." in response.content.decode()
 
 
 def test_logout_needs_post(client: Client, demo: Any) -> None:

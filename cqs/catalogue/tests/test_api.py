@@ -101,7 +101,9 @@ def test_list_items_carry_the_public_fields(demo, client):
     assert [f["name"] for f in birth["fees"]] == [f["name"] for f in source["fees"]]
     assert [f.get("amount") for f in birth["fees"]] == [f.get("amount") for f in source["fees"]]
     for item in items:
-        assert {"code", "name", "sector", "level", "time_limit", "fees", "online_level"} <= set(item)
+        assert {"code", "name", "sector", "level", "time_limit", "fees", "online_level"} <= set(
+            item
+        )
         assert {"value", "unit"} <= set(item["time_limit"])
 
 
@@ -194,7 +196,9 @@ def test_detail_has_documents_steps_and_agencies(demo, client):
     source = demo_entry(BIRTH)
     assert body["code"] == BIRTH
     assert [d["name"] for d in body["documents"]] == [d["name"] for d in source["documents"]]
-    assert [d["position"] for d in body["documents"]] == list(range(1, len(source["documents"]) + 1))
+    assert [d["position"] for d in body["documents"]] == list(
+        range(1, len(source["documents"]) + 1)
+    )
     assert [s["name"] for s in body["steps"]] == [s["name"] for s in source["steps"]]
     assert sum(Decimal(str(s["share_percent"])) for s in body["steps"]) == 100
     stored = Procedure.objects.get(code=BIRTH)
@@ -221,7 +225,9 @@ def test_inactive_procedure_is_404(demo, client):
     assert BIRTH not in [i["code"] for i in client.get(LIST, {"page_size": 100}).json()["items"]]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v1/procedures/1.001193/steps", "/api/v2/procedures"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nothing", "/api/v1/procedures/1.001193/steps", "/api/v2/procedures"]
+)
 def test_unknown_api_address_is_404_json(demo, client, path):
     _error(client.get(path), 404, "not_found")
 

@@ -14,7 +14,9 @@ def _codes(**filters: str) -> list[str]:
     return [p.code for p in procedure_search(**filters)]
 
 
-@pytest.mark.parametrize("query", ["khai sinh", "KHAI SINH", "Khai Sinh", "khai  sinh", "khái sính"])
+@pytest.mark.parametrize(
+    "query", ["khai sinh", "KHAI SINH", "Khai Sinh", "khai  sinh", "khái sính"]
+)
 def test_birth_registration_found_whatever_the_case_and_accents(demo, query):
     codes = _codes(q=query)
 
@@ -23,7 +25,9 @@ def test_birth_registration_found_whatever_the_case_and_accents(demo, query):
     assert set(codes) == {e["code"] for e in demo_entries() if matches(e, "khai sinh")}
 
 
-@pytest.mark.parametrize("query", ["đăng ký kết hôn", "dang ky ket hon", "ĐĂNG KÝ KẾT HÔN", "Dang Ky Ket Hon"])
+@pytest.mark.parametrize(
+    "query", ["đăng ký kết hôn", "dang ky ket hon", "ĐĂNG KÝ KẾT HÔN", "Dang Ky Ket Hon"]
+)
 def test_marriage_registration_found_with_or_without_accents(demo, query):
     codes = _codes(q=query)
 
@@ -114,9 +118,7 @@ def test_filters_combine_with_the_query(demo):
     codes = _codes(q="khai sinh", online_level="none")
 
     expected = {
-        e["code"]
-        for e in demo_entries()
-        if matches(e, "khai sinh") and e["online_level"] == "none"
+        e["code"] for e in demo_entries() if matches(e, "khai sinh") and e["online_level"] == "none"
     }
     assert set(codes) == expected
     assert BIRTH not in codes  # birth registration is fully online

@@ -31,9 +31,7 @@ CAL = WorkCalendar(tz=VN)
 US = timedelta(microseconds=1)
 
 
-def at(
-    y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, us: int = 0
-) -> datetime:
+def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, us: int = 0) -> datetime:
     return datetime(y, mo, d, h, mi, s, us, tzinfo=VN)
 
 

@@ -169,3 +169,30 @@ def test_agency_save_validates_code_and_is_idempotent(demo: Any) -> None:
     assert not changed
     assert again.pk == agency.pk
     assert AuditEvent.objects.count() == before
+
+
+def test_admin_creates_agency_through_the_service(client: Any, demo: Any) -> None:
+    client.force_login(demo.user("quantri"))
+    unit = AdministrativeUnit.objects.get(code="22", level=UnitLevel.PROVINCE)
+    parent = Agency.objects.get(code="000.00.00.H49")
+    data = {
+        "code": "000.00.31.H49",
+        "name": "Sở Khoa học và Công nghệ tỉnh Quảng Ninh",
+        "short_name": "SKHCN",
+        "kind": "department",
+        "parent": parent.pk,
+        "unit": unit.pk,
+        "address": "",
+        "phone": "",
+        "email": "",
+    }
+    response = client.post("/admin/units/agency/add/", data)
+    assert response.status_code == 302
+    agency = Agency.objects.get(code="000.00.31.H49")
+    assert AuditEvent.objects.filter(
+        action="agency.create", object_id=str(agency.pk), actor_username="quantri"
+    ).exists()
+    bad = client.post("/admin/units/agency/add/", {**data, "code": "sai-ma"})
+    assert bad.status_code == 200  # the admin re-shows its form with the error
+    assert "QCVN 102:2016/BTTTT" in bad.content.decode()
+    assert not Agency.objects.filter(code="sai-ma").exists()

@@ -23,7 +23,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         try:
-            report = catalogue_import_file(actor=None, filename=path.name, content=path.read_bytes())
+            report = catalogue_import_file(
+                actor=None, filename=path.name, content=path.read_bytes()
+            )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         for error in report.errors:
