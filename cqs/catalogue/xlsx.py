@@ -60,6 +60,9 @@ STEP_COLUMNS: list[tuple[str, str, str]] = [
 ]
 
 
+RowsOf = Callable[[dict[str, Any]], list[dict[str, Any]]]
+
+
 class XlsxFormatError(ValueError):
     pass
 
@@ -87,8 +90,7 @@ def _cell(value: Any, kind: str) -> Any:
 
 def write_catalogue(entries: list[dict[str, Any]]) -> bytes:
     wb = Workbook()
-    Rows = Callable[[dict[str, Any]], list[dict[str, Any]]]
-    sheets: list[tuple[Any, str, list[tuple[str, str, str]], Rows]] = [
+    sheets: list[tuple[Any, str, list[tuple[str, str, str]], RowsOf]] = [
         (wb.active, SHEET_PROCEDURES, PROCEDURE_COLUMNS, lambda e: [e]),
         (
             wb.create_sheet(),
