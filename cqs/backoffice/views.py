@@ -102,18 +102,21 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                 except ApplicationError as exc:
                     form.add_error("file", exc.message)
                 else:
-                    messages.success(
-                        request,
+                    summary = (
                         f"Đã nhập: {len(report.created)} thêm mới, {len(report.updated)} cập "
-                        f"nhật, {len(report.unchanged)} không đổi, {len(report.errors)} lỗi.",
+                        f"nhật, {len(report.unchanged)} không đổi, {len(report.errors)} lỗi."
                     )
+                    if report.errors:
+                        messages.warning(request, summary)
+                    else:
+                        messages.success(request, summary)
     q = request.GET.get("q", "")[:200]
     page = Paginator(procedure_search(q=q), 25).get_page(request.GET.get("trang"))
     return render(
         request,
         "backoffice/catalogue.html",
         {"page": page, "q": q, "form": form, "report": report, "can_manage": can_manage},
-        status=422 if form.errors else 200,
+        status=422 if form.errors or (report is not None and report.errors) else 200,
     )
 
 

@@ -144,13 +144,13 @@ def main() -> None:
     for vi, en in EN.items():
         text = re.sub(
             rf'(msgid "{re.escape(vi)}"\n)msgstr ""\n',
-            lambda m, en=en: f'{m.group(1)}msgstr "{en}"\n',
+            f'\\g<1>msgstr "{en}"\n',
             text,
         )
     for vi, (one, many) in PLURALS.items():
         text = re.sub(
             rf'(msgid "{re.escape(vi)}"\nmsgid_plural "[^"]*"\n)msgstr\[0\] ""\nmsgstr\[1\] ""\n',
-            lambda m, one=one, many=many: f'{m.group(1)}msgstr[0] "{one}"\nmsgstr[1] "{many}"\n',
+            f'\\g<1>msgstr[0] "{one}"\nmsgstr[1] "{many}"\n',
             text,
         )
     text = text.replace(
