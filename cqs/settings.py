@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "cqs.accounts",
     "cqs.units",
     "cqs.catalogue",
+    "cqs.notifications",
+    "cqs.dossiers",
     "cqs.portal",
     "cqs.backoffice",
 ]
@@ -239,6 +241,9 @@ CQS_PROVINCE_NAME: str = env.str("CQS_PROVINCE_NAME", default="Quảng Ninh")
 CQS_PUBLIC_BASE_URL: str = env.str("CQS_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 CQS_DEMO_PASSWORD: str = env.str("CQS_DEMO_PASSWORD", default="CQS-demo-2026")
 CQS_HOTLINE: str = env.str("CQS_HOTLINE", default="1900 0000")
+CQS_SMS_BACKEND: str = env.str("CQS_SMS_BACKEND", default="console")
+CQS_MAX_UPLOAD_MB: int = env.int("CQS_MAX_UPLOAD_MB", default=20)
+CQS_PDF_FONT_DIR: str = env.str("CQS_PDF_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
 CQS_AUDIT_CHAINS: int = env.int("CQS_AUDIT_CHAINS", default=8)
 API_TOKEN_PREFIX = "cqs_"  # noqa: S105 - a marker, not a secret
 
