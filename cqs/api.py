@@ -15,6 +15,7 @@ from cqs.accounts.rules import ROLE_LABELS, Role
 from cqs.catalogue.api import router as catalogue_router
 from cqs.core.api_schemas import ErrorOut
 from cqs.core.errors import ApplicationError
+from cqs.dossiers.api import router as dossiers_router
 
 logger = logging.getLogger(__name__)
 
@@ -125,3 +126,4 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 api.add_router("/", catalogue_router)
 api.add_router("/", me_router)
+api.add_router("/", dossiers_router)

@@ -244,6 +244,9 @@ CQS_HOTLINE: str = env.str("CQS_HOTLINE", default="1900 0000")
 CQS_SMS_BACKEND: str = env.str("CQS_SMS_BACKEND", default="console")
 CQS_MAX_UPLOAD_MB: int = env.int("CQS_MAX_UPLOAD_MB", default=20)
 CQS_PDF_FONT_DIR: str = env.str("CQS_PDF_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
+# Base64 uploads through the API are about 4/3 of the file size; several files per request.
+DATA_UPLOAD_MAX_MEMORY_SIZE = CQS_MAX_UPLOAD_MB * 1024 * 1024 * 4
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CQS_AUDIT_CHAINS: int = env.int("CQS_AUDIT_CHAINS", default=8)
 API_TOKEN_PREFIX = "cqs_"  # noqa: S105 - a marker, not a secret
 

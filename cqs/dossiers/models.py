@@ -38,13 +38,19 @@ class Dossier(models.Model):
         Agency, on_delete=models.PROTECT, related_name="dossiers", verbose_name="cơ quan giải quyết"
     )
     desk = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="desk_dossiers", null=True, blank=True,
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="desk_dossiers",
+        null=True,
+        blank=True,
         verbose_name="bộ phận tiếp nhận",
-    )  # fmt: skip
+    )
     receiving_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="received_dossiers",
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
         verbose_name="cơ quan tiếp nhận (mã hồ sơ)",
-    )  # fmt: skip
+    )
     unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="dossiers")
     channel = models.CharField("kênh nộp", max_length=10, choices=Channel.choices)
     applicant_kind = models.CharField(max_length=10, choices=ApplicantKind.choices)
@@ -54,18 +60,24 @@ class Dossier(models.Model):
     applicant_email = models.EmailField("thư điện tử", blank=True)
     applicant_address = models.CharField("địa chỉ", max_length=255, blank=True)
     applicant_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="dossiers",
-    )  # fmt: skip
+    )
     search_text = models.TextField(blank=True, editable=False)
     status = models.CharField(
         "trạng thái", max_length=25, choices=[(s.value, STATUS_LABELS[s]) for s in Status]
     )
     step = models.PositiveSmallIntegerField("bước hiện tại", default=1)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="assigned_dossiers",
-    )  # fmt: skip
+    )
     received_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
     clock_started_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField("hạn trả kết quả", null=True, blank=True)
@@ -108,9 +120,12 @@ class DossierEvent(models.Model):
     type = models.CharField(max_length=30)
     at = models.DateTimeField()
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     actor_name = models.CharField(max_length=150, blank=True)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", null=True)
     from_status = models.CharField(max_length=25, blank=True)

@@ -372,7 +372,7 @@ def _balanced_lines(pdf: _FormPDF, text: str, width: float) -> list[str]:
 
 
 def _centered_lines(
-    pdf: _FormPDF, x: float, width: float, text: str, style: str, size: float
+    pdf: _FormPDF, x: float, width: float, text: str, *, style: str, size: float
 ) -> None:
     size = _fit_size(pdf, text, style, size, width)
     for line in _balanced_lines(pdf, text, width):
@@ -392,9 +392,9 @@ def _heading(pdf: _FormPDF, ctx: FormContext, *, issuer_lines: Sequence[tuple[st
     # Left: issuing body.
     pdf.set_xy(pdf.l_margin, top)
     for style, line in issuer_lines:
-        _centered_lines(pdf, pdf.l_margin, left_w, _nfc(line).upper(), style, 10.0)
+        _centered_lines(pdf, pdf.l_margin, left_w, _nfc(line).upper(), style=style, size=10.0)
     rule_w = 26.0
-    rule_y = pdf.get_y() + 0.8
+    rule_y = pdf.get_y() + 1.2
     cx = pdf.l_margin + left_w / 2
     pdf.line(cx - rule_w / 2, rule_y, cx + rule_w / 2, rule_y)
     left_bottom = rule_y
@@ -402,12 +402,12 @@ def _heading(pdf: _FormPDF, ctx: FormContext, *, issuer_lines: Sequence[tuple[st
     # Right: national heading.
     rx = pdf.l_margin + left_w + gap
     pdf.set_xy(rx, top)
-    _centered_lines(pdf, rx, right_w, _NATION, "B", 10.0)
+    _centered_lines(pdf, rx, right_w, _NATION, style="B", size=10.0)
     pdf.font("B", 11.0)
     pdf.set_x(rx)
     pdf.cell(right_w, 5, _MOTTO, align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT)
     motto_w = pdf.get_string_width(_MOTTO)
-    rule_y = pdf.get_y() + 0.8
+    rule_y = pdf.get_y() + 1.0
     cx = rx + right_w / 2
     pdf.line(cx - motto_w / 2, rule_y, cx + motto_w / 2, rule_y)
     pdf.set_xy(rx, rule_y + 3)
@@ -508,19 +508,20 @@ def _table(
     rows: Sequence[Sequence[str]],
     col_widths: Sequence[float],
     aligns: Sequence[Align],
+    size: float = _TABLE_PT,
 ) -> None:
     """A bordered table with a shaded heading row repeated at the top of every page."""
-    pdf.font("", _TABLE_PT)
+    pdf.font("", size)
     pdf.set_x(pdf.l_margin)
-    headings_style = FontFace(emphasis="BOLD", size_pt=_TABLE_PT, fill_color=(232, 232, 232))
+    headings_style = FontFace(emphasis="BOLD", size_pt=size, fill_color=(232, 232, 232))
     with pdf.table(
         col_widths=tuple(col_widths),
         width=pdf.content_width,
         align=Align.L,
         text_align=tuple(aligns),
         v_align=VAlign.M,
-        line_height=4.6,
-        padding=(1.2, 1.5),
+        line_height=size * 0.5,
+        padding=(1.2, 1.0),
         headings_style=headings_style,
         repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
     ) as table:
@@ -693,16 +694,19 @@ def render_apology(
     pdf.font("B")
     pdf.set_x(pdf.l_margin)
     pdf.multi_cell(
-        pdf.content_width, _LINE_H, _nfc(f"Kính gửi: Ông/Bà {a.name}"), align=Align.C,
+        pdf.content_width,
+        _LINE_H,
+        _nfc(f"Kính gửi: Ông/Bà {a.name}"),
+        align=Align.C,
         new_x=XPos.LMARGIN,
-    )  # fmt: skip
+    )
     pdf.para(f"Địa chỉ: {a.address}", size=10, align=Align.C)
     pdf.gap(3)
     code = ctx.dossier_code
-    code_text = f", mã hồ sơ {code}" if code else ""
+    code_text = f" (mã hồ sơ: {code})" if code else ""
     pdf.para(
-        f"{ctx.agency.name} đã tiếp nhận hồ sơ đề nghị giải quyết thủ tục {_procedure(ctx)} "
-        f"của Ông/Bà{code_text}."
+        f"{ctx.agency.name} đã tiếp nhận hồ sơ của Ông/Bà{code_text} đề nghị giải quyết thủ "
+        f"tục {_procedure(ctx)}."
     )
     pdf.field(
         "Thời gian hẹn trả kết quả ghi trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả: ",
@@ -757,9 +761,9 @@ def render_control_sheet(
             str(i),
             f"{s.name}\n{s.agency}" if s.agency else s.name,
             s.officer,
-            _maybe(s.received_at, ctx.tz, sep=",\n"),
-            _maybe(s.due_at, ctx.tz, sep=",\n"),
-            _maybe(s.done_at, ctx.tz, sep=",\n"),
+            _maybe(s.received_at, ctx.tz, sep="\n"),
+            _maybe(s.due_at, ctx.tz, sep="\n"),
+            _maybe(s.done_at, ctx.tz, sep="\n"),
             s.outcome or "Đang xử lý",
         ]
         for i, s in enumerate(steps, start=1)
@@ -778,8 +782,9 @@ def render_control_sheet(
             "Kết quả",
         ],
         rows=rows,
-        col_widths=(8, 39, 24, 25, 25, 25, 19),
+        col_widths=(7, 37, 20, 28, 28, 28, 17),
         aligns=(Align.C, Align.L, Align.L, Align.C, Align.C, Align.C, Align.C),
+        size=8.5,
     )
     pdf.para(
         "Kết quả giải quyết của từng bước: Trước hạn / Đúng hạn / Trễ hạn; bước chưa hoàn thành "

@@ -137,9 +137,13 @@ def due_soon_window(cal: WorkCalendar, start: datetime | None, due: datetime | N
 
 
 def due_state(
-    now: datetime, due_at: datetime | None, cal: WorkCalendar, *, paused: bool = False,
+    now: datetime,
+    due_at: datetime | None,
+    cal: WorkCalendar,
+    *,
+    paused: bool = False,
     soon: timedelta = timedelta(hours=8),
-) -> DueState:  # fmt: skip
+) -> DueState:
     """Overdue once the due instant passed; due soon within ``soon`` of office time."""
     if paused or due_at is None:
         return DueState.PAUSED

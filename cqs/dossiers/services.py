@@ -168,24 +168,40 @@ def _set_step_due(dossier: Dossier) -> None:
 
 
 def _event(
-    dossier: Dossier, *, type: str, actor: Any, at: datetime, from_status: str = "",
+    dossier: Dossier,
+    *,
+    type: str,
+    actor: Any,
+    at: datetime,
+    from_status: str = "",
     data: dict[str, Any] | None = None,
-) -> DossierEvent:  # fmt: skip
+) -> DossierEvent:
     seq = (dossier.events.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
     return DossierEvent.objects.create(
-        dossier=dossier, seq=seq, type=type, at=at,
+        dossier=dossier,
+        seq=seq,
+        type=type,
+        at=at,
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=(getattr(actor, "full_name", "") or getattr(actor, "username", "")) if actor else "",
-        agency=dossier.agency, from_status=from_status, to_status=dossier.status,
-        step=dossier.step, data=data or {},
-    )  # fmt: skip
+        actor_name=(getattr(actor, "full_name", "") or getattr(actor, "username", ""))
+        if actor
+        else "",
+        agency=dossier.agency,
+        from_status=from_status,
+        to_status=dossier.status,
+        step=dossier.step,
+        data=data or {},
+    )
 
 
 def _notify_applicant(dossier: Dossier, subject: str, body: str) -> None:
     notification_enqueue(
-        email=dossier.applicant_email, phone=dossier.applicant_phone,
-        subject=subject, body=body, reference=dossier.code,
-    )  # fmt: skip
+        email=dossier.applicant_email,
+        phone=dossier.applicant_phone,
+        subject=subject,
+        body=body,
+        reference=dossier.code,
+    )
 
 
 def _fmt(dt: datetime | None) -> str:
@@ -247,31 +263,62 @@ def dossier_receive(
         if steps and steps[0].role == Role.RECEIVING_OFFICER and len(steps) > 1:
             first_step = 2  # the receiving step is done by this intake
         dossier = Dossier(
-            code=code, procedure=procedure, agency=agency, desk=desk, receiving_agency=agency,
-            unit=agency.unit, channel=channel, applicant_kind=applicant.kind,
-            applicant_name=applicant.name.strip(), applicant_id_number=applicant.id_number,
-            applicant_phone=applicant.phone.replace(" ", ""), applicant_email=applicant.email,
-            applicant_address=applicant.address, applicant_user=applicant.user,
+            code=code,
+            procedure=procedure,
+            agency=agency,
+            desk=desk,
+            receiving_agency=agency,
+            unit=agency.unit,
+            channel=channel,
+            applicant_kind=applicant.kind,
+            applicant_name=applicant.name.strip(),
+            applicant_id_number=applicant.id_number,
+            applicant_phone=applicant.phone.replace(" ", ""),
+            applicant_email=applicant.email,
+            applicant_address=applicant.address,
+            applicant_user=applicant.user,
             search_text=_search_text(code, applicant),
-            status=Status.PROCESSING, step=first_step, received_at=now,
-            result_delivery=result_delivery, fee_amount=_fee(procedure), extra={},
-        )  # fmt: skip
+            status=Status.PROCESSING,
+            step=first_step,
+            received_at=now,
+            result_delivery=result_delivery,
+            fee_amount=_fee(procedure),
+            extra={},
+        )
         _plan_deadlines(dossier, cal.intake_start(now))
         dossier.save()
         DossierParticipant.objects.create(dossier=dossier, agency=agency)
         for upload in files:
-            store_file(dossier=dossier, upload=upload, kind=FileKind.INTAKE, actor=actor,
-                       requirement=requirements.get(upload.requirement or -1))  # fmt: skip
-        _event(dossier, type="received", actor=actor, at=now, data={
-            "channel": channel, "desk": desk.code, "due_at": dossier.due_at.isoformat()  # type: ignore[union-attr]
-        })  # fmt: skip
-        audit_record(actor=actor, action="dossier.receive", obj=dossier,
-                     changes={"procedure": procedure.code, "files": len(files)})  # fmt: skip
+            store_file(
+                dossier=dossier,
+                upload=upload,
+                kind=FileKind.INTAKE,
+                actor=actor,
+                requirement=requirements.get(upload.requirement or -1),
+            )
+        _event(
+            dossier,
+            type="received",
+            actor=actor,
+            at=now,
+            data={
+                "channel": channel,
+                "desk": desk.code,
+                "due_at": dossier.due_at.isoformat(),  # type: ignore[union-attr]
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="dossier.receive",
+            obj=dossier,
+            changes={"procedure": procedure.code, "files": len(files)},
+        )
         _notify_applicant(
-            dossier, f"Hồ sơ {code} đã được tiếp nhận",
+            dossier,
+            f"Hồ sơ {code} đã được tiếp nhận",
             f"{desk.name} đã tiếp nhận hồ sơ «{procedure.name}». Hẹn trả kết quả: "
             f"{_fmt(dossier.due_at)}.",
-        )  # fmt: skip
+        )
     return dossier
 
 
@@ -286,9 +333,15 @@ def _search_text(code: str, applicant: Applicant) -> str:
 
 
 def intake_notice_issue(
-    *, actor: Any, desk: Agency, procedure: Procedure, applicant: Applicant,
-    kind: IntakeNoticeKind, reason: str, missing: list[str] | None = None,
-) -> IntakeNotice:  # fmt: skip
+    *,
+    actor: Any,
+    desk: Agency,
+    procedure: Procedure,
+    applicant: Applicant,
+    kind: IntakeNoticeKind,
+    reason: str,
+    missing: list[str] | None = None,
+) -> IntakeNotice:
     """Issue a supplement-request or refusal form at the counter instead of receiving."""
     if not can_receive_dossier(actor, desk):
         raise PermissionDenied(f"Bạn không phải cán bộ tiếp nhận của {desk.name}.")
@@ -302,12 +355,19 @@ def intake_notice_issue(
     errors.raise_if_any("Phiếu chưa đủ thông tin.")
     with transaction.atomic():
         notice = IntakeNotice.objects.create(
-            kind=kind, desk=desk, procedure=procedure, applicant_name=applicant.name.strip(),
-            applicant_id_number=applicant.id_number, applicant_phone=applicant.phone,
-            applicant_email=applicant.email, applicant_address=applicant.address,
-            missing=[m.strip() for m in (missing or []) if m.strip()], reason=reason.strip(),
-            officer=actor, issued_at=timezone.now(),
-        )  # fmt: skip
+            kind=kind,
+            desk=desk,
+            procedure=procedure,
+            applicant_name=applicant.name.strip(),
+            applicant_id_number=applicant.id_number,
+            applicant_phone=applicant.phone,
+            applicant_email=applicant.email,
+            applicant_address=applicant.address,
+            missing=[m.strip() for m in (missing or []) if m.strip()],
+            reason=reason.strip(),
+            officer=actor,
+            issued_at=timezone.now(),
+        )
         audit_record(actor=actor, action=f"intake_notice.{kind}", obj=notice)
     return notice
 
@@ -410,8 +470,10 @@ def _check_step_role(dossier: Dossier, roles: set[str]) -> None:
     needed = _current_step_role(dossier)
     supervisors = {Role.HEAD_OF_DIVISION.value, Role.LEADER.value}
     if needed and needed not in roles and not roles & supervisors:
-        raise PermissionDenied("Bước hiện tại của hồ sơ do vai trò khác thực hiện.",
-                               details={"step": dossier.step, "role": needed})  # fmt: skip
+        raise PermissionDenied(
+            "Bước hiện tại của hồ sơ do vai trò khác thực hiện.",
+            details={"step": dossier.step, "role": needed},
+        )
 
 
 def _assign(dossier: Dossier, username: str | None) -> str | None:
@@ -422,14 +484,17 @@ def _assign(dossier: Dossier, username: str | None) -> str | None:
 
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None or dossier.agency_id not in agency_scope(user):
-        raise ValidationError(f"Không giao được cho «{username}»: không thuộc {dossier.agency.name}.",
-                              details={"assignee": [username]})  # fmt: skip
+        raise ValidationError(
+            f"Không giao được cho «{username}»: không thuộc {dossier.agency.name}.",
+            details={"assignee": [username]},
+        )
     dossier.assignee = user
     return user.username
 
 
-def _forward(dossier: Dossier, *, roles: set[str], note: str = "", assignee: str | None = None,
-             **_: Any) -> dict[str, Any]:  # fmt: skip
+def _forward(
+    dossier: Dossier, *, roles: set[str], note: str = "", assignee: str | None = None, **_: Any
+) -> dict[str, Any]:
     _check_step_role(dossier, roles)
     if dossier.step >= _steps_count(dossier):
         raise TransitionNotAllowed("Hồ sơ đang ở bước cuối của quy trình: hãy phê duyệt kết quả.")
@@ -507,8 +572,11 @@ def _receive_supplement(
         dossier.extra.pop("original_due_at", None)
         _plan_deadlines(dossier, cal.intake_start(now))
     dossier.paused_at = None
-    return {"files": len(files), "old_due_at": old_due.isoformat() if old_due else None,
-            "due_at": dossier.due_at.isoformat() if dossier.due_at else None}  # fmt: skip
+    return {
+        "files": len(files),
+        "old_due_at": old_due.isoformat() if old_due else None,
+        "due_at": dossier.due_at.isoformat() if dossier.due_at else None,
+    }
 
 
 def _transfer(dossier: Dossier, **params: Any) -> dict[str, Any]:
@@ -520,8 +588,10 @@ def _transfer(dossier: Dossier, **params: Any) -> dict[str, Any]:
     if target.pk == dossier.agency_id:
         raise ValidationError("Hồ sơ đang ở chính cơ quan này.", details={"to_agency": [code]})
     if target.kind in DESK_KINDS:
-        raise ValidationError("Chỉ chuyển cho cơ quan giải quyết, không chuyển về bộ phận một cửa.",
-                              details={"to_agency": [code]})  # fmt: skip
+        raise ValidationError(
+            "Chỉ chuyển cho cơ quan giải quyết, không chuyển về bộ phận một cửa.",
+            details={"to_agency": [code]},
+        )
     source = dossier.agency
     dossier.agency = target
     dossier.assignee = None
@@ -543,8 +613,10 @@ def _extend(dossier: Dossier, *, now: datetime, **params: Any) -> dict[str, Any]
     if timezone.is_naive(new_due):
         new_due = timezone.make_aware(new_due)
     if dossier.due_at and new_due <= dossier.due_at:
-        raise ValidationError("Ngày hẹn mới phải sau ngày hẹn hiện tại.",
-                              details={"new_due_at": [new_due.isoformat()]})  # fmt: skip
+        raise ValidationError(
+            "Ngày hẹn mới phải sau ngày hẹn hiện tại.",
+            details={"new_due_at": [new_due.isoformat()]},
+        )
     old = dossier.due_at
     dossier.due_at = new_due
     deadlines = dossier.extra.get("step_deadlines", [])
@@ -553,8 +625,12 @@ def _extend(dossier: Dossier, *, now: datetime, **params: Any) -> dict[str, Any]
     _set_step_due(dossier)
     # Decision 766 still counts the dossier against the legal time limit (original_due_at);
     # the apology letter is counted separately.
-    return {"old_due_at": old.isoformat() if old else None, "new_due_at": new_due.isoformat(),
-            "reason": reason, "late_already": bool(old and now > old)}  # fmt: skip
+    return {
+        "old_due_at": old.isoformat() if old else None,
+        "new_due_at": new_due.isoformat(),
+        "reason": reason,
+        "late_already": bool(old and now > old),
+    }
 
 
 def _finish(dossier: Dossier, now: datetime) -> None:
@@ -586,8 +662,10 @@ def _attach_result(dossier: Dossier, *, actor: Any, **params: Any) -> dict[str, 
 
 def _approve(dossier: Dossier, *, now: datetime, **params: Any) -> dict[str, Any]:
     if not DossierFile.objects.filter(dossier=dossier, kind=FileKind.RESULT).exists():
-        raise ValidationError("Chưa có tệp kết quả: hãy đính kèm kết quả trước khi phê duyệt.",
-                              details={"files": ["Thiếu kết quả."]})  # fmt: skip
+        raise ValidationError(
+            "Chưa có tệp kết quả: hãy đính kèm kết quả trước khi phê duyệt.",
+            details={"files": ["Thiếu kết quả."]},
+        )
     _finish(dossier, now)
     return {"note": str(params.get("note") or ""), "outcome": dossier.outcome}
 
@@ -647,14 +725,24 @@ _EVENT_TYPES: dict[Action, str] = {
 def _after(dossier: Dossier, action: Action, data: dict[str, Any]) -> None:
     name = dossier.procedure.name
     if action == Action.REQUEST_SUPPLEMENT:
-        _notify_applicant(dossier, f"Hồ sơ {dossier.code} cần bổ sung",
-                          f"Hồ sơ «{name}» cần bổ sung: {'; '.join(data['missing'])}. Lý do: {data['reason']}.")  # fmt: skip
+        _notify_applicant(
+            dossier,
+            f"Hồ sơ {dossier.code} cần bổ sung",
+            f"Hồ sơ «{name}» cần bổ sung: {'; '.join(data['missing'])}. Lý do: {data['reason']}.",
+        )
     elif action == Action.APPROVE:
-        _notify_applicant(dossier, f"Hồ sơ {dossier.code} đã có kết quả",
-                          f"Kết quả hồ sơ «{name}» đã sẵn sàng để trả.")  # fmt: skip
+        _notify_applicant(
+            dossier,
+            f"Hồ sơ {dossier.code} đã có kết quả",
+            f"Kết quả hồ sơ «{name}» đã sẵn sàng để trả.",
+        )
     elif action == Action.REJECT:
-        _notify_applicant(dossier, f"Hồ sơ {dossier.code} bị từ chối giải quyết",
-                          f"Lý do: {data['reason']}.")  # fmt: skip
+        _notify_applicant(
+            dossier, f"Hồ sơ {dossier.code} bị từ chối giải quyết", f"Lý do: {data['reason']}."
+        )
     elif action == Action.EXTEND:
-        _notify_applicant(dossier, f"Hồ sơ {dossier.code} được hẹn lại ngày trả kết quả",
-                          f"Ngày hẹn mới: {_fmt(dossier.due_at)}. Lý do: {data['reason']}. Cơ quan xin lỗi ông/bà.")  # fmt: skip
+        _notify_applicant(
+            dossier,
+            f"Hồ sơ {dossier.code} được hẹn lại ngày trả kết quả",
+            f"Ngày hẹn mới: {_fmt(dossier.due_at)}. Lý do: {data['reason']}. Cơ quan xin lỗi ông/bà.",
+        )

@@ -94,8 +94,13 @@ def _t(*roles: str, to: Status | None = None) -> Transition:
     return Transition(frozenset(roles), to)
 
 
-RO, PO, HD, LD, RC = (Role.RECEIVING_OFFICER, Role.PROCESSING_OFFICER, Role.HEAD_OF_DIVISION,
-                      Role.LEADER, Role.RECORDS_CLERK)  # fmt: skip
+RO, PO, HD, LD, RC = (
+    Role.RECEIVING_OFFICER,
+    Role.PROCESSING_OFFICER,
+    Role.HEAD_OF_DIVISION,
+    Role.LEADER,
+    Role.RECORDS_CLERK,
+)
 
 TRANSITIONS: dict[tuple[Status, Action], Transition] = {
     (Status.SUBMITTED, Action.ACCEPT_ONLINE): _t(RO, to=Status.PROCESSING),

@@ -22,13 +22,27 @@ def notification_enqueue(
     now = timezone.now()
     rows: list[Notification] = []
     if email:
-        rows.append(Notification(channel=NotificationChannel.EMAIL, recipient=email,
-                                 subject=subject, body=body, reference=reference,
-                                 next_attempt_at=now))  # fmt: skip
+        rows.append(
+            Notification(
+                channel=NotificationChannel.EMAIL,
+                recipient=email,
+                subject=subject,
+                body=body,
+                reference=reference,
+                next_attempt_at=now,
+            )
+        )
     if phone:
-        rows.append(Notification(channel=NotificationChannel.SMS, recipient=phone,
-                                 subject="", body=f"{subject}. {body}"[:480], reference=reference,
-                                 next_attempt_at=now))  # fmt: skip
+        rows.append(
+            Notification(
+                channel=NotificationChannel.SMS,
+                recipient=phone,
+                subject="",
+                body=f"{subject}. {body}"[:480],
+                reference=reference,
+                next_attempt_at=now,
+            )
+        )
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)

@@ -9,6 +9,8 @@ from django.shortcuts import render
 
 from cqs.catalogue.models import Level, OnlineLevel
 from cqs.catalogue.selectors import procedure_get, procedure_search, sectors_with_counts
+from cqs.core.errors import ApplicationError
+from cqs.dossiers.api import public_lookup
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -68,3 +70,23 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def citizen_home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/citizen_home.html")
+
+
+def lookup(request: HttpRequest) -> HttpResponse:
+    """Public dossier lookup by code: status, due date and timeline, no personal data."""
+    code = request.GET.get("ma", "").strip()[:60]
+    result = None
+    error = ""
+    status = 200
+    if code:
+        try:
+            result = public_lookup(code)
+        except ApplicationError as exc:
+            error = exc.message
+            status = exc.status
+    return render(
+        request,
+        "portal/lookup.html",
+        {"code": code, "result": result, "error": error},
+        status=status,
+    )

@@ -522,7 +522,7 @@ NAIVE = datetime(2025, 3, 10, 9)
 )
 def test_naive_datetimes_rejected(call: object) -> None:
     with pytest.raises(ValueError, match="naive"):
-        call()  # type: ignore[operator]
+        call()
 
 
 def test_date_instead_of_datetime_rejected() -> None:

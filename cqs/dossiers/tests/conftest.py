@@ -18,8 +18,8 @@ DESK = "001.00.20.H49"  # Bộ phận Một cửa phường Hạ Long
 COMMITTEE = "000.00.20.H49"
 
 
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=TZ)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TZ)
 
 
 def citizen() -> Applicant:

@@ -18,7 +18,7 @@ from cqs.core.errors import (
 )
 from cqs.dossiers.models import Dossier, DossierEvent, DossierFile, FileKind, IntakeNoticeKind
 from cqs.dossiers.services import Applicant, dossier_act, intake_notice_issue
-from cqs.dossiers.storage import Upload
+from cqs.dossiers.storage import Upload, check_upload
 from cqs.dossiers.tests.conftest import BIRTH, COMMITTEE, PDF, PNG, at, citizen, mandatory_uploads
 from cqs.notifications.models import Notification
 
@@ -127,8 +127,6 @@ def test_oversized_file_is_refused(receive: Any) -> None:
         receive(files=files)
     assert "vượt quá 1 MB" in str(err.value.details)
     with pytest.raises(PayloadTooLarge):
-        from cqs.dossiers.storage import check_upload
-
         check_upload(files[0])
 
 

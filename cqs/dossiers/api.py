@@ -1,0 +1,395 @@
+"""Dossier API: counter intake, lists, details, workflow actions, forms, files, public lookup."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status as HttpStatus
+
+from cqs.catalogue.models import Procedure
+from cqs.core.api_schemas import ErrorOut
+from cqs.core.errors import NotFound, ValidationError
+from cqs.dossiers.documents import FORM_KINDS, render_form
+from cqs.dossiers.models import Dossier, DossierEvent
+from cqs.dossiers.rules import DUE_STATE_LABELS, due_soon_window, due_state, mask_name
+from cqs.dossiers.selectors import dossier_for, dossier_public, inbox, keyset_page
+from cqs.dossiers.services import Applicant, dossier_act, dossier_receive
+from cqs.dossiers.storage import Upload
+from cqs.dossiers.workflow import STATUS_LABELS, Action, Status, allowed_actions
+from cqs.units.models import Agency
+from cqs.workdays.selectors import work_calendar
+
+router = Router(tags=["Hồ sơ"])
+ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+}
+
+
+class ApplicantIn(Schema):
+    kind: Literal["citizen", "business"]
+    name: str = Field(max_length=255)
+    id_number: str = Field("", max_length=20, description="số định danh cá nhân hoặc mã số thuế")
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=255)
+
+
+class FileIn(Schema):
+    filename: str = Field(max_length=255)
+    content_base64: str = Field(description="nội dung tệp (PDF, JPEG, PNG), mã hóa base64")
+    requirement: int | None = Field(None, description="số thứ tự thành phần hồ sơ trong thủ tục")
+    name: str = Field("", max_length=255)
+
+
+class IntakeIn(Schema):
+    desk: str = Field(description="mã định danh Bộ phận Một cửa tiếp nhận", max_length=35)
+    procedure: str = Field(description="mã thủ tục", max_length=40)
+    applicant: ApplicantIn
+    result_delivery: Literal["counter", "post", "online"] = "counter"
+    files: list[FileIn] = Field(default_factory=list, max_length=50)
+
+
+class ActionIn(Schema):
+    expected_version: int | None = Field(None, description="phiên bản hồ sơ đã xem; lệch thì 409")
+    reason: str = Field("", max_length=2000)
+    note: str = Field("", max_length=2000)
+    missing: list[str] = Field(default_factory=list, max_length=50)
+    to_agency: str = Field("", max_length=35)
+    new_due_at: datetime | None = None
+    method: Literal["", "counter", "post", "online"] = ""
+    assignee: str = Field("", max_length=150)
+    files: list[FileIn] = Field(default_factory=list, max_length=50)
+
+
+class EventOut(Schema):
+    seq: int
+    type: str
+    at: datetime
+    actor: str
+    agency: str
+    step: int | None
+    data: dict[str, Any]
+
+
+class FileOut(Schema):
+    id: int
+    kind: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class DossierOut(Schema):
+    code: str
+    version: int
+    procedure: dict[str, str]
+    agency: dict[str, str]
+    channel: str
+    status: str
+    status_label: str
+    step: int
+    applicant: dict[str, str]
+    received_at: datetime | None
+    due_at: datetime | None
+    step_due_at: datetime | None
+    due_state: str
+    due_state_label: str
+    finished_at: datetime | None
+    outcome: str
+    assignee: str | None
+    allowed_actions: list[str]
+
+
+class DossierDetail(DossierOut):
+    events: list[EventOut]
+    files: list[FileOut]
+
+
+class DossierPage(Schema):
+    items: list[DossierOut]
+    next: str = Field(description="con trỏ trang sau; rỗng khi hết")
+
+
+class LookupQuery(Schema):
+    code: str = Field(min_length=1, max_length=60, description="mã hồ sơ")
+
+
+class LookupStep(Schema):
+    at: datetime
+    label: str
+    agency: str
+
+
+class LookupOut(Schema):
+    code: str
+    procedure: str
+    applicant: str = Field(description="họ tên đã che")
+    status: str
+    status_label: str
+    received_at: datetime | None
+    due_at: datetime | None
+    finished_at: datetime | None
+    timeline: list[LookupStep]
+
+
+def _uploads(files: list[FileIn]) -> list[Upload]:
+    out = []
+    for i, f in enumerate(files):
+        try:
+            content = base64.b64decode(f.content_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValidationError(
+                f"Tệp «{f.filename}» không phải base64 hợp lệ.", details={f"files.{i}": ["base64"]}
+            ) from exc
+        out.append(
+            Upload(filename=f.filename, content=content, requirement=f.requirement, name=f.name)
+        )
+    return out
+
+
+def dossier_out(d: Dossier) -> dict[str, Any]:
+    cal = work_calendar()
+    state = due_state(
+        timezone.now(),
+        d.due_at,
+        cal,
+        paused=d.status == Status.SUPPLEMENT_REQUESTED,
+        soon=due_soon_window(cal, d.clock_started_at, d.due_at),
+    )
+    finished = d.finished_at is not None
+    return {
+        "code": d.code,
+        "version": d.version,
+        "procedure": {"code": d.procedure.code, "name": d.procedure.name},
+        "agency": {"code": d.agency.code, "name": d.agency.name},
+        "channel": d.channel,
+        "status": d.status,
+        "status_label": d.status_label,
+        "step": d.step,
+        "applicant": {
+            "kind": d.applicant_kind,
+            "name": d.applicant_name,
+            "id_number": d.applicant_id_number,
+            "phone": d.applicant_phone,
+            "email": d.applicant_email,
+            "address": d.applicant_address,
+        },
+        "received_at": d.received_at,
+        "due_at": d.due_at,
+        "step_due_at": d.step_due_at,
+        "due_state": "" if finished else state.value,
+        "due_state_label": "" if finished else DUE_STATE_LABELS[state],
+        "finished_at": d.finished_at,
+        "outcome": d.outcome,
+        "assignee": d.assignee.username if d.assignee else None,
+        "allowed_actions": [a.value for a in allowed_actions(Status(d.status))],
+    }
+
+
+def dossier_detail(d: Dossier) -> dict[str, Any]:
+    events = d.events.select_related("agency").order_by("seq")
+    return {
+        **dossier_out(d),
+        "events": [
+            {
+                "seq": e.seq,
+                "type": e.type,
+                "at": e.at,
+                "actor": e.actor_name,
+                "agency": e.agency.name if e.agency else "",
+                "step": e.step,
+                "data": e.data,
+            }
+            for e in events
+        ],
+        "files": [
+            {
+                "id": f.pk,
+                "kind": f.kind,
+                "name": f.name,
+                "content_type": f.content_type,
+                "size": f.size,
+                "sha256": f.sha256,
+            }
+            for f in d.files.all()
+        ],
+    }
+
+
+@router.post(
+    "/dossiers", response={201: DossierDetail, **ERRORS}, summary="Tiếp nhận hồ sơ tại quầy"
+)
+def create_dossier(request: HttpRequest, payload: IntakeIn) -> HttpStatus[dict[str, Any]]:
+    desk = Agency.objects.filter(code=payload.desk).first()
+    if desk is None:
+        raise ValidationError(
+            f"Không có cơ quan mã «{payload.desk}».", details={"desk": [payload.desk]}
+        )
+    procedure = Procedure.objects.filter(code=payload.procedure, is_active=True).first()
+    if procedure is None:
+        raise ValidationError(
+            f"Không có thủ tục mã «{payload.procedure}».",
+            details={"procedure": [payload.procedure]},
+        )
+    dossier = dossier_receive(
+        actor=request.user,
+        desk=desk,
+        procedure=procedure,
+        applicant=Applicant(**payload.applicant.dict()),
+        files=_uploads(payload.files),
+        result_delivery=payload.result_delivery,
+    )
+    return HttpStatus(201, dossier_detail(dossier))
+
+
+class ListFilters(Schema):
+    box: Literal["mine", "unit", "due_soon", "overdue", "supplement", "done", "all"] = "unit"
+    q: str = Field("", max_length=200, description="mã hồ sơ, họ tên, số định danh, điện thoại")
+    status: Literal[
+        "",
+        "submitted",
+        "processing",
+        "supplement_requested",
+        "result_ready",
+        "returned",
+        "rejected",
+        "withdrawn",
+    ] = ""
+    procedure: str = Field("", max_length=40)
+    limit: int = Field(20, ge=1, le=100)
+    after: str = Field("", max_length=200, description="con trỏ từ trường next của trang trước")
+
+
+@router.get(
+    "/dossiers", response={200: DossierPage, **ERRORS}, summary="Danh sách hồ sơ (hộp việc)"
+)
+def list_dossiers(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
+    qs = inbox(
+        request.user,
+        box=filters.box,
+        q=filters.q,
+        status=filters.status,
+        procedure=filters.procedure,
+    )
+    rows, cursor = keyset_page(qs, after=filters.after, limit=filters.limit)
+    return {"items": [dossier_out(d) for d in rows], "next": cursor}
+
+
+@router.get(
+    "/dossiers/lookup",
+    response={200: LookupOut, **ERRORS},
+    auth=None,
+    summary="Tra cứu công khai theo mã hồ sơ",
+)
+def lookup(request: HttpRequest, params: Query[LookupQuery]) -> dict[str, Any]:
+    return public_lookup(params.code)
+
+
+_PUBLIC_EVENTS = {
+    "received": "Đã tiếp nhận hồ sơ",
+    "forwarded": "Chuyển xử lý",
+    "returned_step": "Trả lại bước trước",
+    "supplement_requested": "Yêu cầu bổ sung hồ sơ",
+    "supplement_received": "Đã nhận hồ sơ bổ sung",
+    "transferred": "Chuyển cơ quan giải quyết",
+    "extended": "Gia hạn, hẹn lại ngày trả",
+    "result_ready": "Đã có kết quả",
+    "returned": "Đã trả kết quả",
+    "rejected": "Từ chối giải quyết",
+    "withdrawn": "Rút hồ sơ",
+}
+
+
+def public_lookup(code: str) -> dict[str, Any]:
+    d = dossier_public(code)
+    events: list[DossierEvent] = list(d.events.select_related("agency").order_by("seq"))
+    return {
+        "code": d.code,
+        "procedure": d.procedure.name,
+        "applicant": mask_name(d.applicant_name),
+        "status": d.status,
+        "status_label": STATUS_LABELS[Status(d.status)],
+        "received_at": d.received_at,
+        "due_at": d.due_at,
+        "finished_at": d.finished_at,
+        "timeline": [
+            {
+                "at": e.at,
+                "label": _PUBLIC_EVENTS.get(e.type, e.type),
+                "agency": e.agency.name if e.agency else "",
+            }
+            for e in events
+            if e.type in _PUBLIC_EVENTS
+        ],
+    }
+
+
+@router.get("/dossiers/{code}", response={200: DossierDetail, **ERRORS}, summary="Chi tiết hồ sơ")
+def get_dossier(request: HttpRequest, code: str) -> dict[str, Any]:
+    return dossier_detail(dossier_for(request.user, code))
+
+
+@router.post(
+    "/dossiers/{code}/actions/{action}",
+    response={200: DossierDetail, **ERRORS},
+    summary="Thực hiện một thao tác xử lý",
+)
+def act(request: HttpRequest, code: str, action: str, payload: ActionIn) -> dict[str, Any]:
+    dossier_for(request.user, code)  # 404 when not visible, before telling anything else
+    if action not in {a.value for a in Action}:
+        raise NotFound(f"Không có thao tác «{action}».")
+    params: dict[str, Any] = payload.dict(exclude={"expected_version", "files"})
+    params = {k: v for k, v in params.items() if v not in ("", None, [])}
+    if payload.files:
+        params["files"] = _uploads(payload.files)
+    dossier = dossier_act(
+        actor=request.user,
+        code=code,
+        action=action,
+        expected_version=payload.expected_version,
+        **params,
+    )
+    return dossier_detail(dossier)
+
+
+@router.get(
+    "/dossiers/{code}/forms/{kind}",
+    response={200: None, **ERRORS},
+    summary="Tải phiếu (receipt, supplement, apology, control-sheet) dạng PDF",
+)
+def form_pdf(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    if kind not in FORM_KINDS:
+        raise NotFound(f"Không có loại phiếu «{kind}».")
+    pdf = render_form(dossier_for(request.user, code), kind)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{code}-{kind}.pdf"'
+    return response
+
+
+@router.get(
+    "/dossiers/{code}/files/{file_id}", response={200: None, **ERRORS}, summary="Tải tệp hồ sơ"
+)
+def download_file(request: HttpRequest, code: str, file_id: int) -> FileResponse:
+    d = dossier_for(request.user, code)
+    f = d.files.filter(pk=file_id).first()
+    if f is None:
+        raise NotFound("Không có tệp này trong hồ sơ.")
+    return FileResponse(
+        f.file.open("rb"),
+        content_type=f.content_type,
+        as_attachment=True,
+        filename=f"{f.name}{f.extension}",
+    )
