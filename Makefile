@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE := cqs.settings
 
-.PHONY: run serve install install-dev test lint bench demo clean browser
+.PHONY: run serve install install-dev test lint bench demo clean system-deps test-system-deps messages
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## make run: install, migrate, load the demo province, serve with granian on http://$(HOST):$(PORT)
-run: install demo
+run: install system-deps demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "CQS đang chạy tại http://$(HOST):$(PORT)/  (Ctrl-C để dừng)"
 	exec $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) \
@@ -37,14 +37,14 @@ demo: install
 	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py seed_demo
 
-## make test: install test tools (and Debian's chromium when missing), run the whole suite
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "Installing Debian chromium for browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
-	fi
+## make test: install test tools (and Debian's chromium, poppler, fonts when missing), run the suite
+system-deps:
+	@bash scripts/system-deps.sh
 
-test: install-dev browser
+test-system-deps:
+	@bash scripts/system-deps.sh --test
+
+test: install-dev test-system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -27,13 +27,13 @@ from cqs.core.errors import ApplicationError, PermissionDenied
 from cqs.workdays.selectors import calendar_overrides, work_calendar
 from cqs.workdays.services import calendar_override_delete, calendar_override_set
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
 def official_required(view: View) -> View:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not permissions.can_access_backoffice(request.user):

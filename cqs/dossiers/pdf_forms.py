@@ -6,10 +6,10 @@ font; the PDF core fonts cannot show "ễ") and, when the dossier has a code, a 
 to the public lookup page.
 
 Layout follows the model forms in the annex of Circular 01/2018/TT-VPCP (guiding Decree
-61/2018/NĐ-CP; the one-stop framework is now Decree 118/2025/NĐ-CP, which keeps these forms)
-and the presentation rules of Decree 30/2020/NĐ-CP (national heading on the right, issuing body
-on the left, place and date line in italics under the motto, signature block on the right).
-Verify: a secondary source (a 2026 thesis, not the gazette) says Circular 03/2025/TT-VPCP,
+61/2018/NĐ-CP; the one-stop framework is now Decree 118/2025/NĐ-CP, taken here to keep these
+forms: verify) and the presentation rules of Decree 30/2020/NĐ-CP (national heading on the right, issuing body
+on the left, place and date line in italics under the motto, signature block on the
+right). Verify: a secondary source (a 2026 thesis, not the gazette) says Circular 03/2025/TT-VPCP,
 Annex I, renumbers the set (01 receipt, 02 supplement, 03 refusal, 04 apology and extension,
 05 stop notice, 06 control sheet, 07 log book); check the gazette before quoting numbers.
 
@@ -549,7 +549,7 @@ def _one_stop_issuer(ctx: FormContext) -> list[tuple[str, str]]:
 
 
 # Form No. 01 (Mẫu số 01), "Giấy tiếp nhận hồ sơ và hẹn trả kết quả": Annex to Circular
-# 01/2018/TT-VPCP (guiding Decree 61/2018/NĐ-CP, art. 18; kept under Decree 118/2025/NĐ-CP).
+# 01/2018/TT-VPCP (Decree 61/2018/NĐ-CP; kept under Decree 118/2025/NĐ-CP: verify).
 # Model: applicant, request, 1. documents (table), 2. number of sets, 3. statutory time limit,
 # 4. time received, 5. time the result is due, 6. where the result is delivered; signatures of
 # the person filing and the receiving officer; note on the two copies.
@@ -614,7 +614,7 @@ def render_intake_receipt(
 
 
 # Form No. 02 (Mẫu số 02), "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ": Annex to Circular
-# 01/2018/TT-VPCP (Decree 61/2018/NĐ-CP, art. 18; kept under Decree 118/2025/NĐ-CP).
+# 01/2018/TT-VPCP (Decree 61/2018/NĐ-CP; kept under Decree 118/2025/NĐ-CP: verify).
 # Model: whose dossier, the request, "Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau" (numbered
 # list), the reason, who to contact; signed by the guiding officer ("Người hướng dẫn").
 def render_supplement_request(
@@ -647,7 +647,7 @@ def render_supplement_request(
 
 
 # Form No. 03 (Mẫu số 03), "Phiếu từ chối tiếp nhận giải quyết hồ sơ": Annex to Circular
-# 01/2018/TT-VPCP (Decree 61/2018/NĐ-CP, art. 18; kept under Decree 118/2025/NĐ-CP).
+# 01/2018/TT-VPCP (Decree 61/2018/NĐ-CP; kept under Decree 118/2025/NĐ-CP: verify).
 # Model: whose dossier and the request; "Sau khi xem xét, đối chiếu thành phần hồ sơ, ... từ
 # chối tiếp nhận giải quyết hồ sơ này với lý do cụ thể như sau"; signed by the receiving officer.
 def render_refusal(
@@ -674,7 +674,7 @@ def render_refusal(
 
 
 # Form No. 04 (Mẫu số 04), "Phiếu xin lỗi và hẹn lại ngày trả kết quả": Annex to Circular
-# 01/2018/TT-VPCP (Decree 61/2018/NĐ-CP, art. 19(3)(b); kept under Decree 118/2025/NĐ-CP).
+# 01/2018/TT-VPCP (Decree 61/2018/NĐ-CP; kept under Decree 118/2025/NĐ-CP: verify).
 # Issued before the due date passes. Model: "Kính gửi", date received and dossier code, the
 # due date written on the receipt, the reason for the delay, the apology, the new date;
 # "Nơi nhận" and the issuing agency's signature.
@@ -732,7 +732,7 @@ def render_apology(
 
 
 # Form No. 05 (Mẫu số 05), "Phiếu kiểm soát quá trình giải quyết hồ sơ": Annex to Circular
-# 01/2018/TT-VPCP (Decree 61/2018/NĐ-CP, arts. 18-19; kept under Decree 118/2025/NĐ-CP).
+# 01/2018/TT-VPCP (Decree 61/2018/NĐ-CP; kept under Decree 118/2025/NĐ-CP: verify).
 # Accompanies the receipt. Model: dossier code, the processing and co-ordinating bodies, then one
 # row per hand-over (who gives, who receives, when) with the result of each step: before the
 # due time, on time or late ("Trước hạn / Đúng hạn / Quá hạn"), and notes.
