@@ -35,7 +35,7 @@ run: install system-deps demo
 demo: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput --verbosity 0
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --dossiers
 
 ## make test: install test tools (and Debian's chromium, poppler, fonts when missing), run the suite
 system-deps:

@@ -23,7 +23,7 @@ from cqs.dossiers.models import Delivery, IntakeNotice, IntakeNoticeKind
 from cqs.dossiers.selectors import dossier_for, inbox, keyset_page
 from cqs.dossiers.services import Applicant, dossier_act, dossier_receive, intake_notice_issue
 from cqs.dossiers.storage import Upload
-from cqs.dossiers.workflow import ACTION_LABELS, Action, Status, allowed_actions
+from cqs.dossiers.workflow import ACTION_LABELS, EVENT_LABELS, Action, Status, allowed_actions
 from cqs.units.models import Agency, AgencyKind
 
 BOXES = [
@@ -248,6 +248,8 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         for a in allowed_actions(Status(dossier.status))
     ]
     events = list(dossier.events.select_related("agency").order_by("seq"))
+    for event in events:
+        event.label = EVENT_LABELS.get(event.type, event.type)  # type: ignore[attr-defined]
     kinds_present = {e.type for e in events}
     forms_available = [
         ("receipt", "Giấy tiếp nhận và hẹn trả kết quả"),

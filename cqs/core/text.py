@@ -18,3 +18,9 @@ def fold(text: str) -> str:
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     stripped = stripped.replace("đ", "d")
     return _SPACES.sub(" ", stripped).strip()
+
+
+def format_dong(amount: int) -> str:
+    """8000 -> "8.000": Vietnamese groups thousands with dots (Django's "vi" locale sets no
+    thousand separator, so intcomma would print 8000)."""
+    return f"{amount:,}".replace(",", ".")

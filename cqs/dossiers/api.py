@@ -21,7 +21,7 @@ from cqs.dossiers.rules import DUE_STATE_LABELS, due_soon_window, due_state, mas
 from cqs.dossiers.selectors import dossier_for, dossier_public, inbox, keyset_page
 from cqs.dossiers.services import Applicant, dossier_act, dossier_receive
 from cqs.dossiers.storage import Upload
-from cqs.dossiers.workflow import STATUS_LABELS, Action, Status, allowed_actions
+from cqs.dossiers.workflow import EVENT_LABELS, STATUS_LABELS, Action, Status, allowed_actions
 from cqs.units.models import Agency
 from cqs.workdays.selectors import work_calendar
 
@@ -298,19 +298,7 @@ def lookup(request: HttpRequest, params: Query[LookupQuery]) -> dict[str, Any]:
     return public_lookup(params.code)
 
 
-_PUBLIC_EVENTS = {
-    "received": "Đã tiếp nhận hồ sơ",
-    "forwarded": "Chuyển xử lý",
-    "returned_step": "Trả lại bước trước",
-    "supplement_requested": "Yêu cầu bổ sung hồ sơ",
-    "supplement_received": "Đã nhận hồ sơ bổ sung",
-    "transferred": "Chuyển cơ quan giải quyết",
-    "extended": "Gia hạn, hẹn lại ngày trả",
-    "result_ready": "Đã có kết quả",
-    "returned": "Đã trả kết quả",
-    "rejected": "Từ chối giải quyết",
-    "withdrawn": "Rút hồ sơ",
-}
+_PUBLIC_EVENTS = {k: v for k, v in EVENT_LABELS.items() if k != "result_attached"}
 
 
 def public_lookup(code: str) -> dict[str, Any]:

@@ -130,3 +130,19 @@ def transition(status: Status, action: Action) -> Transition | None:
 
 def allowed_actions(status: Status) -> list[Action]:
     return [a for (s, a) in TRANSITIONS if s == status]
+
+
+EVENT_LABELS: dict[str, str] = {
+    "received": "Tiếp nhận hồ sơ",
+    "forwarded": "Chuyển bước xử lý",
+    "returned_step": "Trả lại bước trước",
+    "supplement_requested": "Yêu cầu bổ sung hồ sơ",
+    "supplement_received": "Nhận hồ sơ bổ sung",
+    "transferred": "Chuyển cơ quan giải quyết",
+    "extended": "Gia hạn, hẹn lại ngày trả",
+    "result_attached": "Đính kèm kết quả",
+    "result_ready": "Phê duyệt, có kết quả",
+    "returned": "Trả kết quả",
+    "rejected": "Từ chối giải quyết",
+    "withdrawn": "Rút hồ sơ",
+}

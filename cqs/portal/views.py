@@ -10,6 +10,7 @@ from django.shortcuts import render
 from cqs.catalogue.models import Level, OnlineLevel
 from cqs.catalogue.selectors import procedure_get, procedure_search, sectors_with_counts
 from cqs.core.errors import ApplicationError
+from cqs.core.text import format_dong
 from cqs.dossiers.api import public_lookup
 
 
@@ -52,16 +53,10 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _dong(amount: int) -> str:
-    """8000 -> "8.000": Vietnamese groups thousands with dots, and Django's "vi" locale sets no
-    NUMBER_GROUPING, so the intcomma filter would print "8000"."""
-    return f"{amount:,}".replace(",", ".")
-
-
 def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     p = procedure_get(code)
     fees = [
-        {**f, "amount_text": _dong(f["amount"]) if f.get("amount") is not None else ""}
+        {**f, "amount_text": format_dong(f["amount"]) if f.get("amount") is not None else ""}
         for f in p.fees
     ]
     return render(request, "portal/procedure_detail.html", {"p": p, "fees": fees})

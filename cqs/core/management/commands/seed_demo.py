@@ -152,6 +152,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet-accounts", action="store_true", help="do not print accounts")
+        parser.add_argument(
+            "--dossiers",
+            action="store_true",
+            help="also create a few demo dossiers at the first commune (once)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.IS_PRODUCTION:
@@ -165,10 +170,12 @@ class Command(BaseCommand):
         if report.errors:
             raise CommandError(f"demo catalogue has invalid entries: {report.errors}")
         linked = catalogue_assign_agencies(actor=None)
+        made = self._dossiers() if options["dossiers"] else 0
         self.stdout.write(
             f"Đơn vị hành chính: +{units.provinces_created} tỉnh, +{units.communes_created} xã. "
             f"Thủ tục: +{len(report.created)} mới, {len(report.updated)} cập nhật, "
-            f"{len(report.unchanged)} không đổi; gán cơ quan cho {linked} thủ tục."
+            f"{len(report.unchanged)} không đổi; gán cơ quan cho {linked} thủ tục; "
+            f"hồ sơ mẫu: +{made}."
         )
         if not options["quiet_accounts"]:
             self._print_accounts(password)
@@ -228,6 +235,80 @@ class Command(BaseCommand):
                 )
             elif not user.check_password(password):
                 user_set_password(actor=None, user=user, password=password)
+
+    def _dossiers(self) -> int:
+        """A handful of live dossiers at Phường Hạ Long in different states, made through
+        the same services officials use. Created once: skipped when the desk has dossiers."""
+        from cqs.catalogue.models import Procedure
+        from cqs.dossiers.models import Dossier
+        from cqs.dossiers.services import Applicant, dossier_act, dossier_receive
+        from cqs.dossiers.storage import Upload
+
+        desk = Agency.objects.get(code="001.00.20.H49")
+        if Dossier.objects.filter(desk=desk).exists():
+            return 0
+        users = {u.username: u for u in User.objects.filter(is_demo=True)}
+        pdf = b"%PDF-1.4\n% CQS demo scan\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+        people = [
+            ("Nguyễn Văn An", "022090001234", "0912345678"),
+            ("Trần Thị Bích", "022195004321", "0987654321"),
+            ("Lê Minh Châu", "022201007788", "0934567890"),
+            ("Phạm Thu Dung", "022188003456", ""),
+            ("Hoàng Quốc Em", "022093009876", "0901234567"),
+        ]
+        plan = [
+            ("1.001193", []),
+            ("1.000894", ["forward"]),
+            ("2.000815", ["supplement"]),
+            ("1.001612", ["forward", "result"]),
+            ("1.001193", ["forward", "result", "return"]),
+        ]
+        made = 0
+        for (name, cccd, phone), (code, steps) in zip(people, plan, strict=True):
+            procedure = Procedure.objects.get(code=code)
+            files = [
+                Upload(f"{d.position}.pdf", pdf + bytes([d.position]), requirement=d.position)
+                for d in procedure.documents.all()
+                if d.mandatory
+            ]
+            owner = users["congdan"] if cccd == "022090001234" else None
+            d = dossier_receive(
+                actor=users["tiepnhan"],
+                desk=desk,
+                procedure=procedure,
+                applicant=Applicant(
+                    kind="citizen", name=name, id_number=cccd, phone=phone, user=owner
+                ),
+                files=files,
+            )
+            made += 1
+            for step in steps:
+                if step == "forward":
+                    dossier_act(actor=users["xuly"], code=d.code, action="forward")
+                elif step == "supplement":
+                    dossier_act(
+                        actor=users["xuly"],
+                        code=d.code,
+                        action="request_supplement",
+                        reason="Bản sao chưa rõ nét",
+                        missing=["Bản chính để đối chiếu"],
+                    )
+                elif step == "result":
+                    dossier_act(
+                        actor=users["lanhdao"],
+                        code=d.code,
+                        action="attach_result",
+                        files=[Upload("ket-qua.pdf", pdf + b"kq", name="Kết quả giải quyết")],
+                    )
+                    dossier_act(actor=users["lanhdao"], code=d.code, action="approve")
+                elif step == "return":
+                    dossier_act(
+                        actor=users["tiepnhan"],
+                        code=d.code,
+                        action="return_result",
+                        method="counter",
+                    )
+        return made
 
     def _print_accounts(self, password: str) -> None:
         self.stdout.write("")
