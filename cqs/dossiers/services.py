@@ -388,7 +388,8 @@ def _roles_on(actor: Any, dossier: Dossier) -> set[str]:
 
 def _lock(code: str, expected_version: int | None) -> Dossier:
     dossier = (
-        Dossier.objects.select_for_update()
+        # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the desk join.
+        Dossier.objects.select_for_update(of=("self",))
         .select_related("procedure", "agency", "desk")
         .filter(code=code)
         .first()

@@ -7,7 +7,8 @@ rest are working assumptions, tuned so indicators computed from the data look li
 province's. Each line's deadlines are computed with the same projection the import uses, so a
 "late" dossier is late by the working-day calendar, not by a guess.
 
-The same ``seed``, ``count``, ``months``, ``end`` and catalogue give byte-identical lines.
+The same ``seed``, ``count``, ``months``, ``end`` and catalogue give byte-identical lines, so
+generating again imports nothing new; another seed numbers its codes in another block.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from cqs.catalogue.models import Procedure
 from cqs.core.calendar import WorkCalendar
 from cqs.core.text import fold
 from cqs.dossiers import rules
-from cqs.dossiers.interchange import Event, project, step_plans
+from cqs.dossiers.projection import Event, project, step_plans
 from cqs.dossiers.models import Dossier
 from cqs.units.models import Agency, AgencyKind
 from cqs.workdays.selectors import work_calendar
@@ -132,6 +133,9 @@ def _weight(p: Procedure) -> float:
 class _Generator:
     def __init__(self, *, seed: int, end: date) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
+        # Seed 1 numbers each agency's day from 0001, seed k from (k-1)*10,000+1 (codes grow
+        # past four digits, Circular 01/2018 art. 9): different seeds never collide.
+        self.seq_base = abs(seed - 1) % 10_000 * 10_000
         self.cal: WorkCalendar = work_calendar()
         self.tz = ZoneInfo(settings.TIME_ZONE)
         self.cutoff = datetime.combine(end, time(0, 0), tzinfo=self.tz)
@@ -262,9 +266,7 @@ class _Generator:
 
     def state(self, proc: _Proc, agency: Agency, events: list[Event]) -> Dossier:
         scratch = Dossier(agency=agency, extra={})
-        project(
-            scratch, events, proc.procedure, self.cal, steps=proc.steps, agencies=self.agencies
-        )
+        project(scratch, events, proc.procedure, self.cal, steps=proc.steps, agencies=self.agencies)
         return scratch
 
     def lines(self, count: int, months: int) -> Iterator[dict[str, Any]]:
@@ -288,7 +290,7 @@ class _Generator:
             batch.sort(key=lambda b: b[0])
             seq: dict[str, int] = {}
             for at, proc, agency, channel in batch:
-                seq[agency.code] = seq.get(agency.code, 0) + 1
+                seq[agency.code] = seq.get(agency.code, self.seq_base) + 1
                 code = rules.dossier_code(agency.code, day, seq[agency.code])
                 yield self.dossier(code, at, proc, agency, channel)
 
@@ -308,9 +310,7 @@ class _Generator:
             at = max(at.replace(microsecond=0), events[-1].at)
             if at >= self.cutoff:
                 return False
-            events.append(
-                Event(kind, at, data.get("to_agency_code"), data.pop("_new_due", None))
-            )
+            events.append(Event(kind, at, data.get("to_agency_code"), data.pop("_new_due", None)))
             staff = self.staff.get(holder.code) or desk_staff
             who = rng.choice(desk_staff if kind in {"supplement_received", "returned"} else staff)
             out.append({"actor": who, **data})
@@ -422,7 +422,11 @@ class _Generator:
         if fate < REJECTED_SHARE + WITHDRAWN_SHARE:
             kind = "rejected" if fate < REJECTED_SHARE else "withdrawn"
             reasons = REJECT_REASONS if kind == "rejected" else WITHDRAW_REASONS
-            add(kind, self.later(cursor, remaining * rng.uniform(0.1, 0.9)), reason=rng.choice(reasons))
+            add(
+                kind,
+                self.later(cursor, remaining * rng.uniform(0.1, 0.9)),
+                reason=rng.choice(reasons),
+            )
             return
         late = rng.random() < LATE_SHARE
         if late:
@@ -430,9 +434,9 @@ class _Generator:
         else:
             done = self.later(cursor, max(remaining * rng.betavariate(2.2, 1.3) * 0.97, 0.05))
         forwards = max(0, len(proc.steps) - 1 - d.step)
-        gap = (done - cursor) / (forwards + 2)
+        working = self.cal.working_time_between(cursor, done).total_seconds() / 3600
         for i in range(forwards):
-            if not add("forwarded", cursor + gap * (i + 1)):
+            if not add("forwarded", self.later(cursor, working * (i + 1) / (forwards + 2))):
                 return
         if late and rng.random() < EXTENDED_WHEN_LATE:
             asked = max(events[-1].at, due - timedelta(hours=2))
@@ -461,4 +465,3 @@ def synthetic_lines(
         return
     for obj in gen.lines(count, months):
         yield json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-

@@ -8,7 +8,15 @@ from cqs.notifications.models import Notification
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin[Notification]):
-    list_display = ("created_at", "channel", "recipient", "subject", "status", "attempts", "sent_at")
+    list_display = (
+        "created_at",
+        "channel",
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+        "sent_at",
+    )
     list_filter = ("channel", "status")
     search_fields = ("recipient", "reference", "subject")
 

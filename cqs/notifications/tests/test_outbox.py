@@ -18,15 +18,14 @@ from cqs.notifications.services import MAX_ATTEMPTS, notification_enqueue, notif
 @override_settings(CQS_SMS_BACKEND="memory")
 def test_sent_only_after_commit(db: Any, django_capture_on_commit_callbacks: Any) -> None:
     MemorySms.sent.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            notification_enqueue(
-                email="an@example.invalid",
-                phone="0912345678",
-                subject="Hồ sơ X đã được tiếp nhận",
-                body="Hẹn trả 25/11",
-            )
-            assert mail.outbox == []  # nothing leaves before the change is committed
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        notification_enqueue(
+            email="an@example.invalid",
+            phone="0912345678",
+            subject="Hồ sơ X đã được tiếp nhận",
+            body="Hẹn trả 25/11",
+        )
+        assert mail.outbox == []  # nothing leaves before the change is committed
     assert [m.subject for m in mail.outbox] == ["Hồ sơ X đã được tiếp nhận"]
     assert MemorySms.sent == [("0912345678", "Hồ sơ X đã được tiếp nhận. Hẹn trả 25/11")]
     assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
