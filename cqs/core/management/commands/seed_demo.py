@@ -321,6 +321,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {data['username']:<12} {data['full_name']:<18} {data['kind'].label}"
             )
+        base = settings.CQS_PUBLIC_BASE_URL.rstrip("/")
         self.stdout.write(
-            "  Đăng nhập: http://127.0.0.1:8000/dang-nhap/  ·  quản trị: /quan-tri/, /admin/"
+            f"  Đăng nhập: {base}/dang-nhap/  ·  quản trị: {base}/quan-tri/, {base}/admin/"
         )
