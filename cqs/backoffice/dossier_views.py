@@ -12,19 +12,29 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from cqs.accounts.permissions import agency_scope
-from cqs.accounts.rules import Role
 from cqs.backoffice.views import official_required
-from cqs.catalogue.models import Procedure
 from cqs.core.errors import ApplicationError, NotFound, PermissionDenied
 from cqs.dossiers.api import dossier_out
 from cqs.dossiers.documents import FORM_KINDS, render_form, render_intake_notice
-from cqs.dossiers.models import Delivery, IntakeNotice, IntakeNoticeKind
-from cqs.dossiers.selectors import dossier_for, inbox, keyset_page
-from cqs.dossiers.services import Applicant, dossier_act, dossier_receive, intake_notice_issue
+from cqs.dossiers.selectors import (
+    dossier_for,
+    inbox,
+    intake_notice_for,
+    intake_procedures,
+    keyset_page,
+    receiving_desks,
+    transfer_targets,
+)
+from cqs.dossiers.services import (
+    Applicant,
+    Delivery,
+    IntakeNoticeKind,
+    dossier_act,
+    dossier_receive,
+    intake_notice_issue,
+)
 from cqs.dossiers.storage import Upload
 from cqs.dossiers.workflow import ACTION_LABELS, EVENT_LABELS, Action, Status, allowed_actions
-from cqs.units.models import Agency, AgencyKind
 
 BOXES = [
     ("unit", "Hồ sơ đang xử lý"),
@@ -35,15 +45,6 @@ BOXES = [
     ("done", "Đã kết thúc"),
 ]
 PDF_HEADERS = {"content_type": "application/pdf"}
-
-
-def _desks(user: Any) -> list[Agency]:
-    scope = agency_scope(user, [Role.RECEIVING_OFFICER])
-    return list(
-        Agency.objects.filter(
-            pk__in=scope, kind__in=[AgencyKind.ONE_STOP_DESK, AgencyKind.PUBLIC_SERVICE_CENTER]
-        ).select_related("parent")
-    )
 
 
 @official_required
@@ -68,7 +69,7 @@ def dossier_inbox(request: HttpRequest) -> HttpResponse:
             "q": q,
             "rows": [dossier_out(d) for d in rows],
             "cursor": cursor,
-            "can_receive": bool(_desks(request.user)),
+            "can_receive": bool(receiving_desks(request.user)),
         },
     )
 
@@ -90,16 +91,11 @@ class ApplicantForm(forms.Form):
 
 @official_required
 def dossier_intake(request: HttpRequest) -> HttpResponse:
-    desks = _desks(request.user)
+    desks = receiving_desks(request.user)
     if not desks:
         raise PermissionDenied("Chỉ cán bộ tiếp nhận tại Bộ phận Một cửa được tiếp nhận hồ sơ.")
     desk = next((d for d in desks if d.code == request.GET.get("quay")), desks[0])
-    competent = {desk.parent_id} | (
-        set(Agency.objects.filter(parent_id=desk.parent_id).values_list("id", flat=True))
-        if desk.kind == AgencyKind.PUBLIC_SERVICE_CENTER
-        else set()
-    )
-    procedures = Procedure.objects.filter(agencies__in=competent, is_active=True).distinct()
+    procedures = intake_procedures(desk)
     procedure = procedures.filter(code=request.GET.get("thu-tuc", "")).first()
     context: dict[str, Any] = {
         "desks": desks,
@@ -172,13 +168,7 @@ def dossier_intake(request: HttpRequest) -> HttpResponse:
 
 @official_required
 def intake_notice_pdf(request: HttpRequest, notice_id: int) -> HttpResponse:
-    notice = (
-        IntakeNotice.objects.select_related("desk__parent", "desk__unit", "procedure", "officer")
-        .filter(pk=notice_id, desk_id__in=agency_scope(request.user))
-        .first()
-    )
-    if notice is None:
-        raise NotFound("Không tìm thấy phiếu.")
+    notice = intake_notice_for(request.user, notice_id)
     return HttpResponse(render_intake_notice(notice), **PDF_HEADERS)
 
 
@@ -271,11 +261,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
             "actions": actions,
             "forms_available": forms_available,
             "steps": steps,
-            "agencies": Agency.objects.exclude(
-                kind__in=[AgencyKind.ONE_STOP_DESK, AgencyKind.PUBLIC_SERVICE_CENTER]
-            )
-            .exclude(pk=dossier.agency_id)
-            .order_by("code"),
+            "agencies": transfer_targets(dossier),
             "deliveries": Delivery.choices,
             "lookup_url": reverse("portal:lookup") + f"?ma={dossier.code}",
         },

@@ -132,3 +132,57 @@ def keyset_page(
         token = f"{last.due_at.isoformat() if last.due_at else ''}|{last.pk}"
         cursor = base64.urlsafe_b64encode(token.encode()).decode()
     return rows, cursor
+
+
+# --- Back-office helpers --------------------------------------------------------------------
+
+
+def receiving_desks(user: Any) -> list[Any]:
+    """The one-stop desks where ``user`` is a receiving officer."""
+    from cqs.accounts.rules import Role
+    from cqs.units.models import Agency, AgencyKind
+
+    scope = agency_scope(user, [Role.RECEIVING_OFFICER])
+    return list(
+        Agency.objects.filter(
+            pk__in=scope, kind__in=[AgencyKind.ONE_STOP_DESK, AgencyKind.PUBLIC_SERVICE_CENTER]
+        ).select_related("parent")
+    )
+
+
+def intake_procedures(desk: Any) -> QuerySet[Any]:
+    """Procedures the desk may receive: those of its committee (and, at a public-service
+    centre, of the departments under the same committee)."""
+    from cqs.catalogue.models import Procedure
+    from cqs.units.models import Agency, AgencyKind
+
+    competent = {desk.parent_id}
+    if desk.kind == AgencyKind.PUBLIC_SERVICE_CENTER:
+        competent |= set(
+            Agency.objects.filter(parent_id=desk.parent_id).values_list("id", flat=True)
+        )
+    return Procedure.objects.filter(agencies__in=competent, is_active=True).distinct()
+
+
+def transfer_targets(dossier: Dossier) -> QuerySet[Any]:
+    from cqs.units.models import Agency, AgencyKind
+
+    return (
+        Agency.objects.filter(is_active=True)
+        .exclude(kind__in=[AgencyKind.ONE_STOP_DESK, AgencyKind.PUBLIC_SERVICE_CENTER])
+        .exclude(pk=dossier.agency_id)
+        .order_by("code")
+    )
+
+
+def intake_notice_for(user: Any, notice_id: int) -> Any:
+    from cqs.dossiers.models import IntakeNotice
+
+    notice = (
+        IntakeNotice.objects.select_related("desk__parent", "desk__unit", "procedure", "officer")
+        .filter(pk=notice_id, desk_id__in=agency_scope(user))
+        .first()
+    )
+    if notice is None:
+        raise NotFound("Không tìm thấy phiếu.")
+    return notice

@@ -747,3 +747,13 @@ def _after(dossier: Dossier, action: Action, data: dict[str, Any]) -> None:
             f"Hồ sơ {dossier.code} được hẹn lại ngày trả kết quả",
             f"Ngày hẹn mới: {_fmt(dossier.due_at)}. Lý do: {data['reason']}. Cơ quan xin lỗi ông/bà.",
         )
+
+
+__all__ = [
+    "Applicant",
+    "Delivery",  # re-exported: the choices views offer
+    "IntakeNoticeKind",
+    "dossier_act",
+    "dossier_receive",
+    "intake_notice_issue",
+]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -15,8 +16,8 @@ pytestmark = pytest.mark.browser
 PDF = b"%PDF-1.4\n% scanned at the counter\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def _logout(page: object) -> None:
-    page.get_by_role("button", name="Đăng xuất").click()  # type: ignore[attr-defined]
+def _logout(page: Any) -> None:
+    page.get_by_role("button", name="Đăng xuất").click()
 
 
 def test_counter_intake_to_result_return(ui: UI, artifacts: Path, tmp_path: Path) -> None:

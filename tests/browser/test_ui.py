@@ -48,7 +48,7 @@ def test_citizen_logs_in_and_lands_on_their_page(ui: UI, artifacts: Path) -> Non
     ui.assert_clean()
 
 
-def test_wrong_password_is_refused_in_vietnamese(ui: UI) -> None:
+def test_wrong_password_is_refused_in_vietnamese(ui: UI, artifacts: Path) -> None:
     page = ui.new_page()
     ui.login(page, "tiepnhan", password="mat-khau-sai-123")
 
@@ -56,6 +56,7 @@ def test_wrong_password_is_refused_in_vietnamese(ui: UI) -> None:
     expect(page.get_by_role("alert")).to_have_text("Tên đăng nhập hoặc mật khẩu không đúng.")
     expect(page.get_by_label("Tên đăng nhập")).to_have_value("tiepnhan")
     expect(page.get_by_label("Mật khẩu")).to_have_value("")
+    page.screenshot(path=artifacts / "login-error.png", full_page=True)
     ui.assert_clean(allow=(HTTP_422_LOG,))
 
 
@@ -77,7 +78,8 @@ def test_catalogue_search_without_diacritics_and_procedure_page(ui: UI, artifact
     expect(facts).to_contain_text("1 ngày làm việc")
     expect(facts).to_contain_text("Phí, lệ phí")
     expect(facts).to_contain_text("Lệ phí đăng ký khai sinh: Miễn phí")
-    expect(facts).to_contain_text("8.000 đồng")
+    # Vietnamese groups thousands with dots: "8.000 đồng", never "8000 đồng".
+    expect(facts).to_contain_text("Phí cấp bản sao Giấy khai sinh (nếu có yêu cầu): 8.000 đồng")
     expect(page.locator("table.table tbody tr").first).to_contain_text("Tờ khai đăng ký khai sinh")
     page.screenshot(path=artifacts / "procedure.png", full_page=True)
     ui.assert_clean()
@@ -111,7 +113,7 @@ def test_first_tab_focuses_the_skip_link(ui: UI) -> None:
     ui.assert_clean()
 
 
-def test_citizen_is_refused_the_back_office(ui: UI) -> None:
+def test_citizen_is_refused_the_back_office(ui: UI, artifacts: Path) -> None:
     page = ui.new_page()
     ui.login(page, "congdan")
     response = page.goto("/quan-tri/")
@@ -120,6 +122,7 @@ def test_citizen_is_refused_the_back_office(ui: UI) -> None:
     assert response.status == 403
     expect(page.get_by_role("alert")).to_contain_text("Không có quyền truy cập")
     expect(page.get_by_role("alert")).to_contain_text("Trang quản trị chỉ dành cho cán bộ")
+    page.screenshot(path=artifacts / "forbidden.png", full_page=True)
     ui.assert_clean(allow=(HTTP_403_LOG,))
 
 

@@ -26,7 +26,7 @@ FORBIDDEN = [
 ]
 
 
-@pytest.mark.parametrize(("status", "action"), FORBIDDEN, ids=lambda v: str(v))
+@pytest.mark.parametrize(("status", "action"), FORBIDDEN, ids=str)
 def test_forbidden_pairs_are_refused_and_change_nothing(
     receive: Any, demo: Any, status: Status, action: Action
 ) -> None:
@@ -41,7 +41,7 @@ def test_forbidden_pairs_are_refused_and_change_nothing(
     assert d.events.count() == 1
 
 
-@pytest.mark.parametrize(("status", "action"), list(TRANSITIONS), ids=lambda v: str(v))
+@pytest.mark.parametrize(("status", "action"), list(TRANSITIONS), ids=str)
 def test_allowed_pairs_refuse_a_citizen_without_the_dossier(
     receive: Any, demo: Any, status: Status, action: Action
 ) -> None:
