@@ -12,10 +12,12 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 
 from cqs.accounts.rules import ROLE_LABELS, Role
+from cqs.assistant.api import router as assistant_router
 from cqs.catalogue.api import router as catalogue_router
 from cqs.core.api_schemas import ErrorOut
 from cqs.core.errors import ApplicationError
 from cqs.dossiers.api import router as dossiers_router
+from cqs.reports.api import router as reports_router
 
 logger = logging.getLogger(__name__)
 
@@ -127,3 +129,5 @@ def me(request: HttpRequest) -> dict[str, Any]:
 api.add_router("/", catalogue_router)
 api.add_router("/", me_router)
 api.add_router("/", dossiers_router)
+api.add_router("/", reports_router)
+api.add_router("/", assistant_router)

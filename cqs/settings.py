@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "cqs.catalogue",
     "cqs.notifications",
     "cqs.dossiers",
+    "cqs.assistant",
+    "cqs.reports",
     "cqs.portal",
     "cqs.backoffice",
 ]
@@ -248,6 +250,24 @@ CQS_PDF_FONT_DIR: str = env.str("CQS_PDF_FONT_DIR", default="/usr/share/fonts/tr
 DATA_UPLOAD_MAX_MEMORY_SIZE = CQS_MAX_UPLOAD_MB * 1024 * 1024 * 4
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CQS_AUDIT_CHAINS: int = env.int("CQS_AUDIT_CHAINS", default=8)
+# Virtual assistant: optional OpenAI-compatible chat endpoint (off when the URL is empty).
+CQS_ASSISTANT_LLM_URL: str = env.str("CQS_ASSISTANT_LLM_URL", default="")
+CQS_ASSISTANT_LLM_MODEL: str = env.str("CQS_ASSISTANT_LLM_MODEL", default="")
+CQS_ASSISTANT_LLM_KEY: str = env.str("CQS_ASSISTANT_LLM_KEY", default="")
+# Field reports (phản ánh hiện trường): reopen/dispute window, photo size, escalation, map.
+CQS_REPORTS_REOPEN_DAYS: int = env.int("CQS_REPORTS_REOPEN_DAYS", default=7)
+CQS_REPORTS_PHOTO_MAX_MB: float = env.float("CQS_REPORTS_PHOTO_MAX_MB", default=10.0)
+CQS_REPORTS_NEAR_HOURS: float = env.float("CQS_REPORTS_NEAR_HOURS", default=4.0)
+CQS_REPORTS_NEARBY_METERS: int = env.int("CQS_REPORTS_NEARBY_METERS", default=200)
+# Empty: the map draws markers on a plain background and loads nothing from elsewhere.
+CQS_MAP_TILE_URL: str = env.str("CQS_MAP_TILE_URL", default="")
+CQS_MAP_TILE_ATTRIBUTION: str = env.str("CQS_MAP_TILE_ATTRIBUTION", default="")
+if CQS_MAP_TILE_URL:
+    # Tiles are images from the tile server's origin ("{s}" subdomains become "*").
+    from urllib.parse import urlsplit as _urlsplit
+
+    _tiles = _urlsplit(CQS_MAP_TILE_URL.replace("{s}", "*"))
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 API_TOKEN_PREFIX = "cqs_"  # noqa: S105 - a marker, not a secret
 
 LOGGING = {

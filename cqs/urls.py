@@ -11,6 +11,8 @@ admin.site.index_title = "Dữ liệu danh mục"
 urlpatterns = [
     path("", include("cqs.portal.urls")),
     path("", include("cqs.accounts.urls")),
+    path("", include("cqs.reports.urls")),  # /phan-anh/, /open311/v2/, /quan-tri/phan-anh/
+    path("quan-tri/tro-ly/", include("cqs.assistant.urls")),
     path("quan-tri/", include("cqs.backoffice.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

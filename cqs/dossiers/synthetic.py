@@ -29,8 +29,9 @@ from cqs.catalogue.models import Procedure
 from cqs.core.calendar import WorkCalendar
 from cqs.core.text import fold
 from cqs.dossiers import rules
-from cqs.dossiers.projection import Event, project, step_plans
+from cqs.dossiers.interchange import draft_dossier
 from cqs.dossiers.models import Dossier
+from cqs.dossiers.projection import Event, project, step_plans
 from cqs.units.models import Agency, AgencyKind
 from cqs.workdays.selectors import work_calendar
 
@@ -265,7 +266,7 @@ class _Generator:
     # -- dossiers -------------------------------------------------------------------------
 
     def state(self, proc: _Proc, agency: Agency, events: list[Event]) -> Dossier:
-        scratch = Dossier(agency=agency, extra={})
+        scratch = draft_dossier(agency=agency)
         project(scratch, events, proc.procedure, self.cal, steps=proc.steps, agencies=self.agencies)
         return scratch
 
@@ -358,7 +359,9 @@ class _Generator:
                 else:
                     stop = True
         if not stop:
-            self.finish(proc, d, events, add, cursor, due, remaining)
+            self.finish(
+                proc=proc, d=d, events=events, add=add, cursor=cursor, due=due, remaining=remaining
+            )
         story: list[dict[str, Any]] = []
         for e, o in zip(events, out, strict=True):
             item = {"type": e.type, "at": _iso(e.at), **o}
@@ -409,6 +412,7 @@ class _Generator:
 
     def finish(
         self,
+        *,
         proc: _Proc,
         d: Dossier,
         events: list[Event],

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, Any, Protocol, cast
 
 from django.core.management.base import CommandError
 
@@ -29,7 +29,7 @@ def open_lines(name: str, stdin: IO[bytes] | None = None) -> Iterator[Iterable[b
         raw = path.open("rb")
         owned = True
     try:
-        buffered: Any = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
+        buffered: Any = raw if hasattr(raw, "peek") else io.BufferedReader(cast(Any, raw))
         if buffered.peek(2)[:2] == _GZIP_MAGIC:
             with gzip.GzipFile(fileobj=buffered, mode="rb") as unzipped:
                 yield unzipped
@@ -40,8 +40,12 @@ def open_lines(name: str, stdin: IO[bytes] | None = None) -> Iterator[Iterable[b
             raw.close()
 
 
+class Writer(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+
 @contextmanager
-def open_output(name: str, stdout: TextIO) -> Iterator[TextIO]:
+def open_output(name: str, stdout: Writer) -> Iterator[Writer]:
     """A UTF-8 text sink: '-' is stdout; a name ending in .gz is gzip-compressed."""
     if name == "-":
         yield stdout
@@ -80,5 +84,6 @@ def with_progress(
         done += 1
         if done % every == 0:
             draw()
-    draw()
+    if done % every or not done:
+        draw()
     write("\n")

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cqs.dossiers.interchange import dossiers_import
+from cqs.dossiers.interchange import default_workers, dossiers_import
 from cqs.dossiers.management.lines import open_output, with_progress
 from cqs.dossiers.synthetic import synthetic_lines
 
@@ -24,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--end", help="received before this day, YYYY-MM-DD (default today)")
         parser.add_argument("--output", help="write the lines to FILE ('-' stdout) instead")
         parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=default_workers(),
+            help="helper processes that validate and project lines (0: none; default: cores)",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -45,7 +51,9 @@ class Command(BaseCommand):
                 for line in lines:
                     out.write(line + "\n")
             return
-        report = dossiers_import(lines, batch_size=options["batch_size"])
+        report = dossiers_import(
+            lines, batch_size=options["batch_size"], workers=options["workers"]
+        )
         for error in report.errors:
             self.stderr.write(str(error))
         self.stdout.write(
