@@ -16,6 +16,7 @@ from cqs.assistant.api import router as assistant_router
 from cqs.catalogue.api import router as catalogue_router
 from cqs.core.api_schemas import ErrorOut
 from cqs.core.errors import ApplicationError
+from cqs.dashboard.api import router as dashboard_router
 from cqs.dossiers.api import router as dossiers_router
 from cqs.reports.api import router as reports_router
 
@@ -131,3 +132,4 @@ api.add_router("/", me_router)
 api.add_router("/", dossiers_router)
 api.add_router("/", reports_router)
 api.add_router("/", assistant_router)
+api.add_router("/", dashboard_router)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "cqs.notifications",
     "cqs.dossiers",
     "cqs.assistant",
+    "cqs.dashboard",
     "cqs.reports",
     "cqs.portal",
     "cqs.backoffice",

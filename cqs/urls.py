@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("cqs.accounts.urls")),
     path("", include("cqs.reports.urls")),  # /phan-anh/, /open311/v2/, /quan-tri/phan-anh/
     path("quan-tri/tro-ly/", include("cqs.assistant.urls")),
+    path("", include("cqs.dashboard.urls")),  # /quan-tri/dieu-hanh/, /thong-ke/
     path("quan-tri/", include("cqs.backoffice.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -1,0 +1,724 @@
+"""Decision 766 indicators computed from the dossier projection and its event log.
+
+One pass: the facts of every dossier received in the period and scope are read once, then
+classified by the formulas in ``rules``. The same facts grouped by commune or agency give the
+rankings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from cqs.accounts.permissions import DASHBOARD_ROLES, agency_scope
+from cqs.catalogue.models import Procedure
+from cqs.core.errors import NotFound, ValidationError
+from cqs.dashboard import rules
+from cqs.dossiers.models import Dossier, DossierFile
+from cqs.reports.models import Report, ReportEvent
+from cqs.units.models import AdministrativeUnit, Agency, UnitLevel
+from cqs.units.selectors import agency_descendant_ids
+
+FINISHED_WITH_RESULT = {"result_ready", "returned"}
+OPEN = {"processing", "supplement_requested"}
+
+
+def tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str  # "province" | "commune" | "agency"
+    code: str
+    name: str
+    dossier_q: Q
+    report_q: Q
+
+
+def resolve_scope(code: str) -> Scope:
+    """An agency code (QCVN 102) or an administrative unit code (province or commune)."""
+    code = (code or "").strip()
+    agency = Agency.objects.filter(code=code).first()
+    if agency is not None:
+        ids = agency_descendant_ids([agency.pk]) | {agency.pk}
+        return Scope("agency", code, agency.name, Q(agency_id__in=ids), Q(agency_id__in=ids))
+    unit = (
+        AdministrativeUnit.objects.filter(code=code).order_by("valid_until", "-valid_from").first()
+    )
+    if unit is None:
+        raise NotFound(f"Không có đơn vị hoặc cơ quan mã «{code}».", details={"unit": code})
+    if unit.level == UnitLevel.PROVINCE:
+        return Scope(
+            "province",
+            code,
+            unit.name,
+            Q(unit_id=unit.pk) | Q(unit__parent_id=unit.pk),
+            Q(agency__unit_id=unit.pk) | Q(agency__unit__parent_id=unit.pk),
+        )
+    return Scope("commune", code, unit.name, Q(unit_id=unit.pk), Q(commune_id=unit.pk))
+
+
+def period_of(text: str, today: date | None = None) -> rules.Period:
+    try:
+        return rules.parse_period(text, today or timezone.localdate())
+    except rules.PeriodError as e:
+        raise ValidationError(str(e), details={"period": [str(e)], "reason": e.kind}) from e
+
+
+def bounds(period: rules.Period) -> tuple[datetime, datetime]:
+    z = tz()
+    return (
+        datetime.combine(period.start, time.min, tzinfo=z),
+        datetime.combine(period.end, time.min, tzinfo=z),
+    )
+
+
+def can_view_scope(user: Any, scope: Scope) -> bool:
+    ids = agency_scope(user, DASHBOARD_ROLES)
+    if not ids:
+        return False
+    if scope.kind == "agency":
+        return Agency.objects.filter(pk__in=ids, code=scope.code).exists()
+    agencies = Agency.objects.filter(pk__in=ids)
+    # Province-level agencies oversee the whole province; commune agencies their commune.
+    return agencies.filter(Q(unit__level=UnitLevel.PROVINCE) | Q(unit__code=scope.code)).exists()
+
+
+# --- Facts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    id: int
+    code: str
+    procedure_id: int
+    received_at: datetime
+    full_online: bool
+    channel: str
+    status: str
+    outcome: str
+    supplement_count: int
+    legal_due: datetime | None
+    finished_at: datetime | None
+    fee: int
+    paid_online: bool
+    digitized_intake: bool
+    electronic_result: bool
+    rating: int | None
+    agency_id: int
+    unit_id: int
+
+
+def _as_dt(value: Any) -> datetime | None:
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def dossiers_in(scope_q: Q, period: rules.Period) -> QuerySet[Dossier]:
+    start, end = bounds(period)
+    return Dossier.objects.filter(scope_q, received_at__gte=start, received_at__lt=end).exclude(
+        status="submitted"
+    )
+
+
+def facts(qs: QuerySet[Dossier]) -> list[Facts]:
+    intake = DossierFile.objects.filter(dossier=OuterRef("pk"), kind="intake")
+    result = DossierFile.objects.filter(dossier=OuterRef("pk"), kind="result")
+    rows = qs.annotate(has_intake=Exists(intake), has_result=Exists(result)).values_list(
+        "id",
+        "code",
+        "procedure_id",
+        "received_at",
+        "procedure__online_level",
+        "channel",
+        "status",
+        "outcome",
+        "supplement_count",
+        "due_at",
+        "finished_at",
+        "fee_amount",
+        "extra",
+        "has_intake",
+        "has_result",
+        "agency_id",
+        "unit_id",
+    )
+    out: list[Facts] = []
+    for (
+        pk,
+        code,
+        proc,
+        received,
+        level,
+        channel,
+        status,
+        outcome,
+        sup,
+        due,
+        fin,
+        fee_amount,
+        raw_extra,
+        has_intake,
+        has_result,
+        agency_id,
+        unit_id,
+    ) in rows.iterator(chunk_size=2000):
+        if received is None:
+            continue
+        extra = raw_extra or {}
+        fee = extra.get("fee") or {}
+        res = extra.get("result") or {}
+        rating = extra.get("rating") or {}
+        out.append(
+            Facts(
+                id=pk,
+                code=code,
+                procedure_id=proc,
+                received_at=received,
+                full_online=level == "full",
+                channel=channel,
+                status=status,
+                outcome=outcome,
+                supplement_count=sup,
+                legal_due=_as_dt(extra.get("original_due_at")) or due,
+                finished_at=fin,
+                fee=int(fee.get("amount") or fee_amount or 0),
+                paid_online=bool(fee.get("paid_online")),
+                digitized_intake=bool(has_intake)
+                or any(f.get("digitized") for f in extra.get("files") or []),
+                electronic_result=bool(has_result) or bool(res.get("digitized")),
+                rating=rating.get("score"),
+                agency_id=agency_id,
+                unit_id=unit_id,
+            )
+        )
+    return out
+
+
+def on_time(f: Facts, now: datetime) -> bool:
+    """Decision 766: finished early/on time, or still in progress within time; a second
+    supplement request counts as late; waiting for the applicant's supplement is excluded."""
+    if f.supplement_count >= rules.LATE_AFTER_SUPPLEMENTS:
+        return False
+    if f.status in FINISHED_WITH_RESULT:
+        return f.outcome in {"early", "on_time"}
+    if f.status == "rejected":
+        return f.legal_due is None or (f.finished_at is not None and f.finished_at <= f.legal_due)
+    if f.status == "supplement_requested":
+        return True
+    return f.legal_due is None or now <= f.legal_due
+
+
+# --- Indicators -----------------------------------------------------------------------------
+
+
+@dataclass
+class Value:
+    id: str
+    group: str
+    name: str
+    max_points: int
+    numerator: int | None
+    denominator: int | None
+    value: float | None
+    points: Decimal
+    scoring: str
+    threshold: float | None
+    formula: str
+    note: str = ""
+    numerator_ids: list[int] = field(default_factory=list)
+    denominator_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self, *, with_ids: bool = False) -> dict[str, Any]:
+        d = {
+            "id": self.id,
+            "group": self.group,
+            "name": self.name,
+            "max_points": self.max_points,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "value": self.value,
+            "points": float(self.points),
+            "scoring": self.scoring,
+            "threshold": self.threshold,
+            "formula": self.formula,
+            "note": self.note,
+        }
+        if with_ids:
+            d["numerator_ids"] = self.numerator_ids
+            d["denominator_ids"] = self.denominator_ids
+        return d
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    id: int
+    on_time: bool
+    unsatisfied: bool
+
+
+def report_facts(scope_q: Q, period: rules.Period) -> list[ReportFacts]:
+    start, end = bounds(period)
+    qs = Report.objects.filter(scope_q, created_at__gte=start, created_at__lt=end)
+    resolved_on_time = ReportEvent.objects.filter(
+        report=OuterRef("pk"), type="resolve", data__on_time=True
+    )
+    reopened = ReportEvent.objects.filter(report=OuterRef("pk"), type__in=["reopen", "dispute"])
+    out = []
+    for pk, ok, again, rating in qs.annotate(
+        ok=Exists(resolved_on_time), again=Exists(reopened)
+    ).values_list("id", "ok", "again", "rating"):
+        out.append(
+            ReportFacts(
+                pk, bool(ok), (not ok) or bool(again) or (rating is not None and rating < 3)
+            )
+        )
+    return out
+
+
+def _ids(items: Iterable[Any], pred: Any) -> list[int]:
+    return [x.id for x in items if pred(x)]
+
+
+def compute(dossiers: list[Facts], reports: list[ReportFacts] | None, now: datetime) -> list[Value]:
+    """Every indicator of the table over the given dossiers (and field reports)."""
+    counted = [f for f in dossiers if f.status != "withdrawn"]
+    pairs: dict[str, tuple[list[int], list[int], str]] = {}
+    all_ids = [f.id for f in dossiers]
+    pairs["publicity.synced"] = (
+        [],
+        all_ids,
+        "Chưa có bộ đồng bộ với Cổng DVC quốc gia: 0 hồ sơ đã đồng bộ.",
+    )
+    timely = [f for f in counted if on_time(f, now)]
+    pairs["timeliness.on_time"] = ([f.id for f in timely], [f.id for f in counted], "")
+    eligible = [f for f in dossiers if f.full_online]
+    pairs["online.full_online"] = (
+        _ids(eligible, lambda f: f.channel == "online"),
+        [f.id for f in eligible],
+        "",
+    )
+    fee = [f for f in dossiers if f.fee > 0]
+    pairs["payment.paid_online"] = (_ids(fee, lambda f: f.paid_online), [f.id for f in fee], "")
+    with_result = [f for f in dossiers if f.status in FINISHED_WITH_RESULT]
+    pairs["digitization.results"] = (
+        _ids(with_result, lambda f: f.electronic_result),
+        [f.id for f in with_result],
+        "",
+    )
+    pairs["digitization.components"] = (_ids(dossiers, lambda f: f.digitized_intake), all_ids, "")
+    timely_ids = {f.id for f in timely}
+    pairs["satisfaction.dossiers"] = (
+        _ids(
+            counted,
+            lambda f: (
+                f.id in timely_ids
+                and not (f.rating is not None and f.rating < rules.SATISFIED_SCORE)
+            ),
+        ),
+        [f.id for f in counted],
+        "Chưa liên kết phản ánh với hồ sơ: chỉ trừ hồ sơ không hài lòng và trễ/quá hạn.",
+    )
+    out: list[Value] = []
+    for ind in rules.INDICATORS:
+        formula = f"{ind.numerator} / {ind.denominator}"
+        thr = float(ind.threshold) if ind.threshold is not None else None
+        if ind.source is None:
+            out.append(
+                Value(
+                    ind.id,
+                    ind.group,
+                    ind.name,
+                    ind.max_points,
+                    None,
+                    None,
+                    None,
+                    Decimal(0),
+                    ind.scoring,
+                    thr,
+                    formula,
+                    "Chưa có nguồn dữ liệu trong CQS: 0 điểm.",
+                )
+            )
+            continue
+        if ind.id == "payment.used":
+            procs = {f.procedure_id for f in fee}
+            paid = {f.procedure_id for f in fee if f.paid_online}
+            num, den = len(paid), len(procs)
+            out.append(
+                Value(
+                    ind.id,
+                    ind.group,
+                    ind.name,
+                    ind.max_points,
+                    num,
+                    den,
+                    (num / den) if den else None,
+                    rules.points(ind, num, den),
+                    ind.scoring,
+                    thr,
+                    formula,
+                )
+            )
+            continue
+        if ind.source == "reports":
+            if reports is None:
+                out.append(
+                    Value(
+                        ind.id,
+                        ind.group,
+                        ind.name,
+                        ind.max_points,
+                        None,
+                        None,
+                        None,
+                        Decimal(0),
+                        ind.scoring,
+                        thr,
+                        formula,
+                        "Không có dữ liệu.",
+                    )
+                )
+                continue
+            den_ids = [r.id for r in reports]
+            if ind.id == "satisfaction.pakn_on_time":
+                num_ids = [r.id for r in reports if r.on_time]
+            else:
+                num_ids = [r.id for r in reports if not r.unsatisfied]
+            num, den = len(num_ids), len(den_ids)
+            out.append(
+                Value(
+                    ind.id,
+                    ind.group,
+                    ind.name,
+                    ind.max_points,
+                    num,
+                    den,
+                    (num / den) if den else None,
+                    rules.points(ind, num, den),
+                    ind.scoring,
+                    thr,
+                    formula,
+                    "Không có phản ánh trong kỳ: đủ điểm." if not den else "",
+                )
+            )
+            continue
+        num_ids, den_ids, note = pairs[ind.id]
+        num, den = len(num_ids), len(den_ids)
+        out.append(
+            Value(
+                ind.id,
+                ind.group,
+                ind.name,
+                ind.max_points,
+                num,
+                den,
+                (num / den) if den else None,
+                rules.points(ind, num, den),
+                ind.scoring,
+                thr,
+                formula,
+                note,
+                num_ids,
+                den_ids,
+            )
+        )
+    return out
+
+
+def group_scores(values: list[Value]) -> list[dict[str, Any]]:
+    out = []
+    for gid, (name, max_points) in rules.GROUPS.items():
+        pts = sum((v.points for v in values if v.group == gid), Decimal(0))
+        out.append({"id": gid, "name": name, "max_points": max_points, "points": float(pts)})
+    return out
+
+
+def indicators(code: str, period_text: str, *, now: datetime | None = None) -> dict[str, Any]:
+    """The whole index for one unit/agency and period: what the CLI and the API return."""
+    scope = resolve_scope(code)
+    period = period_of(period_text)
+    now = now or timezone.now()
+    values = compute(
+        facts(dossiers_in(scope.dossier_q, period)), report_facts(scope.report_q, period), now
+    )
+    groups = group_scores(values)
+    return {
+        "unit": {"code": scope.code, "name": scope.name, "kind": scope.kind},
+        "period": {
+            "label": period.label,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+        },
+        "indicators": [v.as_dict() for v in values],
+        "groups": groups,
+        "total": round(sum(g["points"] for g in groups), 2),
+        "max_total": sum(m for _, m in rules.GROUPS.values()),
+    }
+
+
+def indicator_dossiers(
+    code: str, period_text: str, indicator_id: str, which: str, *, now: datetime | None = None
+) -> QuerySet[Dossier]:
+    """The dossiers behind an indicator's numerator or denominator."""
+    if indicator_id not in rules.BY_ID:
+        raise NotFound(f"Không có chỉ số «{indicator_id}».")
+    if which not in {"numerator", "denominator"}:
+        raise ValidationError("Chọn tử số (numerator) hoặc mẫu số (denominator).")
+    scope = resolve_scope(code)
+    period = period_of(period_text)
+    values = compute(facts(dossiers_in(scope.dossier_q, period)), None, now or timezone.now())
+    v = next(x for x in values if x.id == indicator_id)
+    ids = v.numerator_ids if which == "numerator" else v.denominator_ids
+    return (
+        Dossier.objects.filter(pk__in=ids)
+        .select_related("procedure", "agency")
+        .order_by("received_at", "code")
+    )
+
+
+def ranking(
+    province_code: str, period_text: str, *, by: str = "unit", now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Communes (``by="unit"``) or agencies (``by="agency"``) of a province by total score."""
+    scope = resolve_scope(province_code)
+    period = period_of(period_text)
+    now = now or timezone.now()
+    all_facts = facts(dossiers_in(scope.dossier_q, period))
+    grouped: dict[int, list[Facts]] = {}
+    for f in all_facts:
+        grouped.setdefault(f.unit_id if by == "unit" else f.agency_id, []).append(f)
+    model: Any = AdministrativeUnit if by == "unit" else Agency
+    names = dict(model.objects.filter(pk__in=grouped).values_list("pk", "name"))
+    codes = dict(model.objects.filter(pk__in=grouped).values_list("pk", "code"))
+    rows: list[dict[str, Any]] = []
+    for pk, fs in grouped.items():
+        values = compute(fs, None, now)
+        total = sum((v.points for v in values), Decimal(0))
+        rows.append(
+            {"code": codes[pk], "name": names[pk], "dossiers": len(fs), "total": float(total)}
+        )
+    rows.sort(key=lambda r: (-r["total"], r["code"]))
+    for i, r in enumerate(rows, 1):
+        r["rank"] = i
+    return rows
+
+
+# --- Seed KPIs, drill-down and trend (pages) ------------------------------------------------
+
+
+def _share(num: int, den: int) -> float | None:
+    return round(100 * num / den, 1) if den else None
+
+
+def kpis(code: str, period_text: str, *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The seed articles' figures beside the index: label, value (%, days or count), basis."""
+    scope = resolve_scope(code)
+    period = period_of(period_text)
+    now = now or timezone.now()
+    fs = facts(dossiers_in(scope.dossier_q, period))
+    levels = list(Procedure.objects.filter(is_active=True).values_list("online_level", flat=True))
+    full = sum(1 for x in levels if x == "full")
+    partial = sum(1 for x in levels if x == "partial")
+    n = len(fs)
+    fee = [f for f in fs if f.fee > 0]
+    rated = [f for f in fs if f.rating is not None]
+    finished = [f for f in fs if f.status in FINISHED_WITH_RESULT]
+    late = sum(1 for f in finished if f.outcome == "late")
+    open_ = [f for f in fs if f.status in OPEN]
+    overdue = sum(
+        1 for f in open_ if f.status == "processing" and f.legal_due and now > f.legal_due
+    )
+    days = [
+        (f.finished_at - f.received_at).total_seconds() / 86400 for f in finished if f.finished_at
+    ]
+    reports = report_facts(scope.report_q, period)
+    return [
+        {
+            "label": "TTHC cung cấp trực tuyến toàn trình",
+            "value": _share(full, len(levels)),
+            "unit": "%",
+            "basis": f"{full}/{len(levels)}",
+        },
+        {
+            "label": "TTHC trực tuyến một phần",
+            "value": _share(partial, len(levels)),
+            "unit": "%",
+            "basis": f"{partial}/{len(levels)}",
+        },
+        {"label": "Hồ sơ tiếp nhận", "value": n, "unit": "", "basis": ""},
+        {
+            "label": "Hồ sơ nộp trực tuyến",
+            "value": _share(sum(f.channel == "online" for f in fs), n),
+            "unit": "%",
+            "basis": f"{sum(f.channel == 'online' for f in fs)}/{n}",
+        },
+        {
+            "label": "Thanh toán trực tuyến",
+            "value": _share(sum(f.paid_online for f in fee), len(fee)),
+            "unit": "%",
+            "basis": f"{sum(f.paid_online for f in fee)}/{len(fee)}",
+        },
+        {
+            "label": "Hồ sơ số hóa khi tiếp nhận",
+            "value": _share(sum(f.digitized_intake for f in fs), n),
+            "unit": "%",
+            "basis": f"{sum(f.digitized_intake for f in fs)}/{n}",
+        },
+        {
+            "label": "Kết quả điện tử",
+            "value": _share(sum(f.electronic_result for f in finished), len(finished)),
+            "unit": "%",
+            "basis": f"{sum(f.electronic_result for f in finished)}/{len(finished)}",
+        },
+        {
+            "label": "Hài lòng (điểm ≥ 4)",
+            "value": _share(
+                sum(f.rating >= rules.SATISFIED_SCORE for f in rated if f.rating), len(rated)
+            ),
+            "unit": "%",
+            "basis": f"{len(rated)} đánh giá",
+        },
+        {
+            "label": "Đã giải quyết đúng/trước hạn",
+            "value": len(finished) - late,
+            "unit": "",
+            "basis": f"/{len(finished)} đã có kết quả",
+        },
+        {"label": "Đã giải quyết trễ hạn", "value": late, "unit": "", "basis": ""},
+        {
+            "label": "Đang giải quyết quá hạn (hiện tại)",
+            "value": overdue,
+            "unit": "",
+            "basis": f"/{len(open_)} đang giải quyết",
+        },
+        {
+            "label": "Thời gian giải quyết trung bình",
+            "value": round(sum(days) / len(days), 1) if days else None,
+            "unit": "ngày",
+            "basis": f"{len(days)} hồ sơ",
+        },
+        {
+            "label": "Tỷ lệ yêu cầu bổ sung",
+            "value": _share(sum(f.supplement_count > 0 for f in fs), n),
+            "unit": "%",
+            "basis": "",
+        },
+        {
+            "label": "Phản ánh hiện trường xử lý đúng hạn",
+            "value": _share(sum(r.on_time for r in reports), len(reports)),
+            "unit": "%",
+            "basis": f"{len(reports)} phản ánh",
+        },
+    ]
+
+
+def by_procedure(
+    code: str, period_text: str, *, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    scope = resolve_scope(code)
+    period = period_of(period_text)
+    now = now or timezone.now()
+    grouped: dict[int, list[Facts]] = {}
+    for f in facts(dossiers_in(scope.dossier_q, period)):
+        grouped.setdefault(f.procedure_id, []).append(f)
+    names = dict(Procedure.objects.filter(pk__in=grouped).values_list("pk", "name"))
+    pcodes = dict(Procedure.objects.filter(pk__in=grouped).values_list("pk", "code"))
+    rows: list[dict[str, Any]] = []
+    for pk, fs in grouped.items():
+        counted = [f for f in fs if f.status != "withdrawn"]
+        ok = sum(on_time(f, now) for f in counted)
+        rows.append(
+            {
+                "code": pcodes[pk],
+                "name": names[pk],
+                "dossiers": len(fs),
+                "on_time": ok,
+                "not_on_time": len(counted) - ok,
+                "on_time_share": _share(ok, len(counted)),
+            }
+        )
+    rows.sort(key=lambda r: (-int(r["dossiers"]), str(r["code"])))
+    return rows
+
+
+def dossiers_of_procedure(code: str, period_text: str, procedure_code: str) -> QuerySet[Dossier]:
+    scope = resolve_scope(code)
+    period = period_of(period_text)
+    return (
+        dossiers_in(scope.dossier_q, period)
+        .filter(procedure__code=procedure_code)
+        .select_related("procedure", "agency")
+        .order_by("received_at", "code")
+    )
+
+
+def trend(code: str, period_text: str, *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Month by month over the period's year up to now: dossiers, on-time share, total points."""
+    scope = resolve_scope(code)
+    period = period_of(period_text)
+    now = now or timezone.now()
+    today = timezone.localdate()
+    year = rules.Period(
+        str(period.start.year), date(period.start.year, 1, 1), date(period.start.year + 1, 1, 1)
+    )
+    by_month: dict[tuple[int, int], list[Facts]] = {}
+    z = tz()
+    for f in facts(dossiers_in(scope.dossier_q, year)):
+        local = f.received_at.astimezone(z)
+        by_month.setdefault((local.year, local.month), []).append(f)
+    rows: list[dict[str, Any]] = []
+    for y, m in year.months():
+        if date(y, m, 1) > today:
+            break
+        fs = by_month.get((y, m), [])
+        values = compute(fs, None, now)
+        t = next(v for v in values if v.id == "timeliness.on_time")
+        rows.append(
+            {
+                "month": f"{y}-{m:02d}",
+                "dossiers": len(fs),
+                "on_time_share": round(100 * t.value, 1) if t.value is not None else None,
+                "points": float(sum((v.points for v in values), Decimal(0))),
+            }
+        )
+    return rows
+
+
+def default_code(user: Any) -> str:
+    """The widest unit the viewer oversees: the province for province-level agencies."""
+    ids = agency_scope(user, DASHBOARD_ROLES)
+    agency = (
+        Agency.objects.filter(pk__in=ids)
+        .select_related("unit")
+        .order_by("-unit__level", "code")
+        .first()
+    )
+    if agency is None or agency.unit is None:
+        return home_province_code()
+    return agency.unit.code
+
+
+def home_province_code() -> str:
+    root = (
+        Agency.objects.filter(parent=None, unit__level=UnitLevel.PROVINCE)
+        .select_related("unit")
+        .order_by("code")
+        .first()
+    )
+    if root is not None and root.unit is not None:
+        return root.unit.code
+    unit = AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE).order_by("code").first()
+    return unit.code if unit else ""
