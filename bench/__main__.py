@@ -17,6 +17,9 @@ from bench.harness import Result
 
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cqs.settings")
+    import django
+
+    django.setup()
     only = set(sys.argv[1:])
     results: list[Result] = []
     for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):

@@ -303,7 +303,11 @@ _PUBLIC_EVENTS = {k: v for k, v in EVENT_LABELS.items() if k != "result_attached
 
 def public_lookup(code: str) -> dict[str, Any]:
     d = dossier_public(code)
-    events: list[DossierEvent] = list(d.events.select_related("agency").order_by("seq"))
+    events = list(
+        DossierEvent.objects.filter(dossier_id=d.pk, type__in=list(_PUBLIC_EVENTS))
+        .order_by("seq")
+        .values("at", "type", "agency__name")
+    )
     return {
         "code": d.code,
         "procedure": d.procedure.name,
@@ -315,12 +319,11 @@ def public_lookup(code: str) -> dict[str, Any]:
         "finished_at": d.finished_at,
         "timeline": [
             {
-                "at": e.at,
-                "label": _PUBLIC_EVENTS.get(e.type, e.type),
-                "agency": e.agency.name if e.agency else "",
+                "at": e["at"],
+                "label": _PUBLIC_EVENTS[e["type"]],
+                "agency": e["agency__name"] or "",
             }
             for e in events
-            if e.type in _PUBLIC_EVENTS
         ],
     }
 

@@ -35,9 +35,17 @@ def dossier_for(user: Any, code: str) -> Dossier:
     return dossier
 
 
+PUBLIC_FIELDS = ("id", "code", "status", "received_at", "due_at", "finished_at",
+                 "applicant_name", "procedure__name")  # fmt: skip
+
+
 def dossier_public(code: str) -> Dossier:
+    """Only what the public page shows: the procedure's large JSON fields stay unread."""
     dossier = (
-        Dossier.objects.select_related("procedure", "agency").filter(code=code.strip()).first()
+        Dossier.objects.select_related("procedure")
+        .only(*PUBLIC_FIELDS)
+        .filter(code=code.strip())
+        .first()
     )
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ có mã «{code}».")
