@@ -32,11 +32,11 @@ def bench_database(*, seed: bool = True) -> Iterator[Path]:
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
+    test_settings = settings.DATABASES["default"].setdefault("TEST", {})
+    previous_name, previous_media = test_settings.get("NAME"), settings.MEDIA_ROOT
     with tempfile.TemporaryDirectory(prefix="cqs-bench-") as tmp:
         if connection.vendor == "sqlite":
-            settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = os.path.join(
-                tmp, "bench.sqlite3"
-            )
+            test_settings["NAME"] = os.path.join(tmp, "bench.sqlite3")
         settings.MEDIA_ROOT = os.path.join(tmp, "media")
         setup_test_environment()
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -48,3 +48,6 @@ def bench_database(*, seed: bool = True) -> Iterator[Path]:
             connection.close()
             connection.creation.destroy_test_db(old_name, verbosity=0)
             teardown_test_environment()
+            # The next benchmark in the same run must not inherit this run's deleted paths.
+            test_settings["NAME"] = previous_name
+            settings.MEDIA_ROOT = previous_media
