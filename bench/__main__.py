@@ -1,7 +1,8 @@
 """Run every benchmark module under bench/ and print each figure beside its target.
 
-A benchmark module defines ``run() -> list[Result]``. Exit status is 1 when a figure misses
-its target, so a regression is visible, but nothing here is a test.
+A benchmark module defines ``run() -> list[Result]``. A missed target is printed as MISSED and
+counted in the last line; the exit status is non-zero only when a benchmark itself fails
+(or with --strict, when a target is missed), since benchmarks are measurements, not tests.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ def main() -> int:
     import django
 
     django.setup()
-    only = set(sys.argv[1:])
+    strict = "--strict" in sys.argv
+    only = {a for a in sys.argv[1:] if not a.startswith("--")}
     results: list[Result] = []
     for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
         if not info.name.startswith("bench_") or (only and info.name not in only):
@@ -34,7 +36,7 @@ def main() -> int:
     print(
         f"{len(results)} figures, {len(results) - len(missed)} within target, {len(missed)} missed"
     )
-    return 1 if missed else 0
+    return 1 if (missed and strict) else 0
 
 
 if __name__ == "__main__":
