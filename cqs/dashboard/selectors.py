@@ -292,6 +292,59 @@ def _ids(items: Iterable[Any], pred: Any) -> list[int]:
     return [x.id for x in items if pred(x)]
 
 
+def _unmeasured(ind: rules.Indicator, note: str) -> Value:
+    """An indicator CQS cannot measure (yet): no numerator, no denominator, 0 points."""
+    return Value(
+        ind.id,
+        ind.group,
+        ind.name,
+        ind.max_points,
+        None,
+        None,
+        None,
+        Decimal(0),
+        ind.scoring,
+        _threshold(ind),
+        _formula(ind),
+        note,
+    )
+
+
+def _measured(
+    ind: rules.Indicator,
+    num: int,
+    den: int,
+    *,
+    note: str = "",
+    numerator_ids: list[int] | None = None,
+    denominator_ids: list[int] | None = None,
+) -> Value:
+    return Value(
+        ind.id,
+        ind.group,
+        ind.name,
+        ind.max_points,
+        num,
+        den,
+        (num / den) if den else None,
+        rules.points(ind, num, den),
+        ind.scoring,
+        _threshold(ind),
+        _formula(ind),
+        note,
+        list(numerator_ids or []),
+        list(denominator_ids or []),
+    )
+
+
+def _formula(ind: rules.Indicator) -> str:
+    return f"{ind.numerator} / {ind.denominator}"
+
+
+def _threshold(ind: rules.Indicator) -> float | None:
+    return float(ind.threshold) if ind.threshold is not None else None
+
+
 def compute(dossiers: list[Facts], reports: list[ReportFacts] | None, now: datetime) -> list[Value]:
     """Every indicator of the table over the given dossiers (and field reports)."""
     counted = [f for f in dossiers if f.status != "withdrawn"]
@@ -333,108 +386,34 @@ def compute(dossiers: list[Facts], reports: list[ReportFacts] | None, now: datet
     )
     out: list[Value] = []
     for ind in rules.INDICATORS:
-        formula = f"{ind.numerator} / {ind.denominator}"
-        thr = float(ind.threshold) if ind.threshold is not None else None
         if ind.source is None:
-            out.append(
-                Value(
-                    ind.id,
-                    ind.group,
-                    ind.name,
-                    ind.max_points,
-                    None,
-                    None,
-                    None,
-                    Decimal(0),
-                    ind.scoring,
-                    thr,
-                    formula,
-                    "Chưa có nguồn dữ liệu trong CQS: 0 điểm.",
-                )
-            )
-            continue
-        if ind.id == "payment.used":
+            out.append(_unmeasured(ind, "Chưa có nguồn dữ liệu trong CQS: 0 điểm."))
+        elif ind.id == "payment.used":
             procs = {f.procedure_id for f in fee}
             paid = {f.procedure_id for f in fee if f.paid_online}
-            num, den = len(paid), len(procs)
-            out.append(
-                Value(
-                    ind.id,
-                    ind.group,
-                    ind.name,
-                    ind.max_points,
-                    num,
-                    den,
-                    (num / den) if den else None,
-                    rules.points(ind, num, den),
-                    ind.scoring,
-                    thr,
-                    formula,
-                )
-            )
-            continue
-        if ind.source == "reports":
+            out.append(_measured(ind, len(paid), len(procs)))
+        elif ind.source == "reports":
             if reports is None:
-                out.append(
-                    Value(
-                        ind.id,
-                        ind.group,
-                        ind.name,
-                        ind.max_points,
-                        None,
-                        None,
-                        None,
-                        Decimal(0),
-                        ind.scoring,
-                        thr,
-                        formula,
-                        "Không có dữ liệu.",
-                    )
-                )
+                out.append(_unmeasured(ind, "Không có dữ liệu."))
                 continue
-            den_ids = [r.id for r in reports]
             if ind.id == "satisfaction.pakn_on_time":
-                num_ids = [r.id for r in reports if r.on_time]
+                num = sum(1 for r in reports if r.on_time)
             else:
-                num_ids = [r.id for r in reports if not r.unsatisfied]
-            num, den = len(num_ids), len(den_ids)
+                num = sum(1 for r in reports if not r.unsatisfied)
+            note = "" if reports else "Không có phản ánh trong kỳ: đủ điểm."
+            out.append(_measured(ind, num, len(reports), note=note))
+        else:
+            num_ids, den_ids, note = pairs[ind.id]
             out.append(
-                Value(
-                    ind.id,
-                    ind.group,
-                    ind.name,
-                    ind.max_points,
-                    num,
-                    den,
-                    (num / den) if den else None,
-                    rules.points(ind, num, den),
-                    ind.scoring,
-                    thr,
-                    formula,
-                    "Không có phản ánh trong kỳ: đủ điểm." if not den else "",
+                _measured(
+                    ind,
+                    len(num_ids),
+                    len(den_ids),
+                    note=note,
+                    numerator_ids=num_ids,
+                    denominator_ids=den_ids,
                 )
             )
-            continue
-        num_ids, den_ids, note = pairs[ind.id]
-        num, den = len(num_ids), len(den_ids)
-        out.append(
-            Value(
-                ind.id,
-                ind.group,
-                ind.name,
-                ind.max_points,
-                num,
-                den,
-                (num / den) if den else None,
-                rules.points(ind, num, den),
-                ind.scoring,
-                thr,
-                formula,
-                note,
-                num_ids,
-                den_ids,
-            )
-        )
     return out
 
 
