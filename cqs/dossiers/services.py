@@ -18,7 +18,7 @@ from django.core.validators import EmailValidator
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cqs.accounts.permissions import agency_scope, can_receive_dossier
+from cqs.accounts.permissions import agency_scope, can_receive_dossier, roles_of
 from cqs.accounts.rules import IdNumberError, Role, parse_id_number
 from cqs.audit.services import audit_record
 from cqs.catalogue.models import Procedure
@@ -379,7 +379,8 @@ def _roles_on(actor: Any, dossier: Dossier) -> set[str]:
     roles: set[str] = set()
     if actor is not None and dossier.applicant_user_id and actor.pk == dossier.applicant_user_id:
         roles.add(APPLICANT)
-    for role in Role:
+    # Only the roles the actor holds: each scope may cost a sub-tree query.
+    for role in roles_of(actor):
         scope = agency_scope(actor, [role])
         if dossier.agency_id in scope or (dossier.desk_id and dossier.desk_id in scope):
             roles.add(role.value)
