@@ -17,8 +17,11 @@ from cqs.catalogue.api import router as catalogue_router
 from cqs.core.api_schemas import ErrorOut
 from cqs.core.errors import ApplicationError
 from cqs.dashboard.api import router as dashboard_router
+from cqs.documents.api import router as documents_router
 from cqs.dossiers.api import router as dossiers_router
+from cqs.payments.api import router as payments_router
 from cqs.reports.api import router as reports_router
+from cqs.signing.api import router as signing_router
 
 logger = logging.getLogger(__name__)
 
@@ -133,3 +136,6 @@ api.add_router("/", dossiers_router)
 api.add_router("/", reports_router)
 api.add_router("/", assistant_router)
 api.add_router("/", dashboard_router)
+api.add_router("/", signing_router)
+api.add_router("/", payments_router)
+api.add_router("/", documents_router)

@@ -14,6 +14,9 @@ urlpatterns = [
     path("", include("cqs.reports.urls")),  # /phan-anh/, /open311/v2/, /quan-tri/phan-anh/
     path("quan-tri/tro-ly/", include("cqs.assistant.urls")),
     path("", include("cqs.dashboard.urls")),  # /quan-tri/dieu-hanh/, /thong-ke/
+    path("", include("cqs.signing.urls")),  # /xac-thuc-chu-ky/
+    path("", include("cqs.payments.urls")),  # /thanh-toan/
+    path("", include("cqs.documents.urls")),  # /quan-tri/van-ban/
     path("quan-tri/", include("cqs.backoffice.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
