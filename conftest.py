@@ -13,8 +13,16 @@ def seed() -> None:
     call_command("seed_demo", quiet_accounts=True, stdout=io.StringIO())
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _pki_dir(tmp_path_factory: Any) -> None:
+    """Demo PKI key files (cqs.signing) go to a temporary directory, never to var/pki."""
+    from django.conf import settings
+
+    settings.CQS_PKI_DIR = str(tmp_path_factory.mktemp("pki"))
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _pki_dir: None) -> None:
     with django_db_blocker.unblock():
         seed()
 

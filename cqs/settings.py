@@ -185,6 +185,17 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
+# Citizen registration: one-time codes (OTP) and the national e-ID (OpenID Connect).
+CQS_OTP_TTL_SECONDS: int = env.int("CQS_OTP_TTL_SECONDS", default=300)
+CQS_OTP_MAX_ATTEMPTS: int = env.int("CQS_OTP_MAX_ATTEMPTS", default=5)
+CQS_OTP_RESEND_SECONDS: int = env.int("CQS_OTP_RESEND_SECONDS", default=60)
+CQS_OTP_MAX_PER_HOUR: int = env.int("CQS_OTP_MAX_PER_HOUR", default=5)
+CQS_OIDC_ISSUER: str = env.str("CQS_OIDC_ISSUER", default="")
+CQS_OIDC_CLIENT_ID: str = env.str("CQS_OIDC_CLIENT_ID", default="")
+CQS_OIDC_CLIENT_SECRET: str = env.str("CQS_OIDC_CLIENT_SECRET", default="")
+CQS_OIDC_ID_NUMBER_CLAIM: str = env.str("CQS_OIDC_ID_NUMBER_CLAIM", default="id_number")
+CQS_OIDC_PROVIDER_NAME: str = env.str("CQS_OIDC_PROVIDER_NAME", default="VNeID")
+
 SECURE_COOKIES: bool = env.bool("CQS_SECURE_COOKIES", default=IS_PRODUCTION)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
@@ -249,12 +260,42 @@ CQS_PUBLIC_BASE_URL: str = env.str("CQS_PUBLIC_BASE_URL", default="http://127.0.
 CQS_DEMO_PASSWORD: str = env.str("CQS_DEMO_PASSWORD", default="CQS-demo-2026")
 CQS_HOTLINE: str = env.str("CQS_HOTLINE", default="1900 0000")
 CQS_SMS_BACKEND: str = env.str("CQS_SMS_BACKEND", default="console")
+# When queued notifications leave: "request" (after commit, in the request: tests, demos),
+# "thread" (after commit, in a background thread of the web process), "worker" (only the
+# `send_notifications --loop` process sends them).
+CQS_NOTIFICATIONS_DELIVERY: str = env.str(
+    "CQS_NOTIFICATIONS_DELIVERY", default="thread" if IS_PRODUCTION else "request"
+)
+if CQS_NOTIFICATIONS_DELIVERY not in {"request", "thread", "worker"}:
+    msg = "CQS_NOTIFICATIONS_DELIVERY must be request, thread or worker"
+    raise ImproperlyConfigured(msg)
 CQS_MAX_UPLOAD_MB: int = env.int("CQS_MAX_UPLOAD_MB", default=20)
 CQS_PDF_FONT_DIR: str = env.str("CQS_PDF_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
 # Base64 uploads through the API are about 4/3 of the file size; several files per request.
 DATA_UPLOAD_MAX_MEMORY_SIZE = CQS_MAX_UPLOAD_MB * 1024 * 1024 * 4
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CQS_AUDIT_CHAINS: int = env.int("CQS_AUDIT_CHAINS", default=8)
+# Digital signatures (cqs.signing): PKCS#12 key files live under CQS_PKI_DIR, encrypted with
+# CQS_PKI_PASSPHRASE (the default is a demo passphrase, refused in production).
+CQS_PKI_DIR: str = env.str("CQS_PKI_DIR", default=str(VAR_DIR / "pki"))
+CQS_PKI_PASSPHRASE: str = env.str("CQS_PKI_PASSPHRASE", default="CQS-demo-pki")
+if IS_PRODUCTION and CQS_PKI_PASSPHRASE == "CQS-demo-pki":
+    msg = "CQS_PKI_PASSPHRASE must be set when CQS_ENV=production"
+    raise ImproperlyConfigured(msg)
+CQS_SIGNING_REQUIRED: bool = env.bool("CQS_SIGNING_REQUIRED", default=False)
+CQS_SIGNING_BACKEND: str = env.str("CQS_SIGNING_BACKEND", default="local")
+CQS_SIGNING_TSA_URL: str = env.str("CQS_SIGNING_TSA_URL", default="")
+CQS_SIGNING_FETCH_REVOCATION: bool = env.bool("CQS_SIGNING_FETCH_REVOCATION", default=False)
+CQS_PKCS11_MODULE: str = env.str("CQS_PKCS11_MODULE", default="/usr/lib/softhsm/libsofthsm2.so")
+CQS_PKCS11_PIN: str = env.str("CQS_PKCS11_PIN", default="")
+CQS_SIGNING_MAX_MB: int = env.int("CQS_SIGNING_MAX_MB", default=20)
+# Document exchange in edXML (cqs.documents): hub endpoint used for recipients without a
+# direct peer URL, largest accepted package, HTTP timeout, send right after commit.
+CQS_EDXML_HUB_URL: str = env.str("CQS_EDXML_HUB_URL", default="")
+CQS_EDXML_HUB_TOKEN: str = env.str("CQS_EDXML_HUB_TOKEN", default="")
+CQS_EDXML_MAX_MB: float = env.float("CQS_EDXML_MAX_MB", default=30.0)
+CQS_EDXML_TIMEOUT: int = env.int("CQS_EDXML_TIMEOUT", default=20)
+CQS_EDXML_SEND_ON_COMMIT: bool = env.bool("CQS_EDXML_SEND_ON_COMMIT", default=True)
 # Virtual assistant: optional OpenAI-compatible chat endpoint (off when the URL is empty).
 CQS_ASSISTANT_LLM_URL: str = env.str("CQS_ASSISTANT_LLM_URL", default="")
 CQS_ASSISTANT_LLM_MODEL: str = env.str("CQS_ASSISTANT_LLM_MODEL", default="")
@@ -273,6 +314,29 @@ if CQS_MAP_TILE_URL:
 
     _tiles = _urlsplit(CQS_MAP_TILE_URL.replace("{s}", "*"))
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
+# Payments (VNPAY 2.1.0). Empty URL: the built-in sandbox gateway at /sandbox-vnpay/ is used.
+CQS_VNPAY_URL: str = env.str("CQS_VNPAY_URL", default="")
+CQS_VNPAY_TMN_CODE: str = env.str("CQS_VNPAY_TMN_CODE", default="CQSDEMO1")
+CQS_VNPAY_HASH_SECRET: str = env.str("CQS_VNPAY_HASH_SECRET", default="")
+CQS_PAYMENT_SANDBOX: bool = env.bool("CQS_PAYMENT_SANDBOX", default=not CQS_VNPAY_URL)
+CQS_PAYMENT_EXPIRE_MINUTES: int = env.int("CQS_PAYMENT_EXPIRE_MINUTES", default=15)
+CQS_RECEIPT_TEMPLATE: str = env.str("CQS_RECEIPT_TEMPLATE", default="01BLP0-001")
+CQS_RECEIPT_SERIES: str = env.str("CQS_RECEIPT_SERIES", default="CQ/{yy}E")
+if not CQS_VNPAY_HASH_SECRET:
+    if CQS_VNPAY_URL and IS_PRODUCTION:
+        msg = "CQS_VNPAY_HASH_SECRET is required when CQS_VNPAY_URL is set in production"
+        raise ImproperlyConfigured(msg)
+    _vnpay_secret = VAR_DIR / "vnpay_sandbox_secret"  # the sandbox's merchant secret
+    if not _vnpay_secret.exists():
+        _vnpay_secret.write_text(secrets.token_hex(16).upper())
+        _vnpay_secret.chmod(0o600)
+    CQS_VNPAY_HASH_SECRET = _vnpay_secret.read_text().strip()
+if CQS_VNPAY_URL:
+    # The "Thanh toán" form redirects to the gateway; CSP form-action covers the redirect.
+    from urllib.parse import urlsplit as _urlsplit
+
+    _gw = _urlsplit(CQS_VNPAY_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_gw.scheme}://{_gw.netloc}")
 API_TOKEN_PREFIX = "cqs_"  # noqa: S105 - a marker, not a secret
 
 LOGGING = {

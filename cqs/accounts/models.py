@@ -29,6 +29,9 @@ class User(AbstractUser):
     tax_code = models.CharField("mã số thuế", max_length=14, blank=True)
     organization_name = models.CharField("tên tổ chức", max_length=255, blank=True)
     is_demo = models.BooleanField("tài khoản trình diễn", default=False)
+    # When the phone or e-mail given at registration was confirmed by a one-time code (or the
+    # identity came from the national e-ID). Self-registered accounts stay inactive until then.
+    contact_verified_at = models.DateTimeField("xác thực liên hệ lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "người dùng"
@@ -91,3 +94,53 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class OtpChannel(models.TextChoices):
+    SMS = "sms", "Tin nhắn SMS"
+    EMAIL = "email", "Thư điện tử"
+
+
+class OneTimeCode(models.Model):
+    """Mã xác thực (OTP): a short code sent to a phone or mailbox; only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="one_time_codes")
+    purpose = models.CharField(max_length=20, default="register")
+    channel = models.CharField(max_length=8, choices=OtpChannel.choices)
+    destination = models.CharField(max_length=255)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "mã xác thực"
+        verbose_name_plural = "mã xác thực"
+        indexes: ClassVar = [
+            models.Index(fields=["user", "purpose", "created_at"], name="otp_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ExternalIdentity(models.Model):
+    """A login at an external OpenID Connect provider (the national e-ID, VNeID-style)
+    linked to a CQS account: the provider's (issuer, subject) pair is the key."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "định danh điện tử liên kết"
+        verbose_name_plural = "định danh điện tử liên kết"
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.subject} → {self.user}"

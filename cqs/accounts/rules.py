@@ -150,3 +150,51 @@ def parse_id_number(value: str, *, birth_year: int | None = None) -> IdNumberInf
             f"{birth_year}."
         )
     return info
+
+
+# --- Tax code (mã số thuế) -------------------------------------------------------------------
+# Structure of the tax code (Decision 75/1998/QĐ-TCT of the General Department of Taxation,
+# kept by Circular 105/2020/TT-BTC art. 5): N1N2 a province/series code, N3-N9 a sequence,
+# N10 the check digit; a dependent unit (branch) adds "-" and three digits N11-N13. The check
+# digit is N10 = 10 - ((31·N1 + 29·N2 + 23·N3 + 19·N4 + 17·N5 + 13·N6 + 7·N7 + 5·N8 + 3·N9)
+# mod 11); a remainder of 0 would give 10, which is never issued. Verified on published codes,
+# e.g. 0100109106 and 0300588569.
+TAX_CODE_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+_TAX_SHAPE = re.compile(r"^(\d{10})(?:-?(\d{3}))?$")
+
+
+class TaxCodeError(ValueError):
+    """The Vietnamese message says what is wrong with the tax code."""
+
+
+def tax_code_check_digit(first_nine: str) -> int | None:
+    """The check digit for nine digits, or None when no valid code has them."""
+    remainder = sum(int(d) * w for d, w in zip(first_nine, TAX_CODE_WEIGHTS, strict=True)) % 11
+    digit = 10 - remainder
+    return None if digit == 10 else digit
+
+
+def parse_tax_code(value: str) -> str:
+    """Validate a 10-digit (or 13-digit branch) tax code; return it as ``NNNNNNNNNN[-NNN]``."""
+    number = value.strip().replace(" ", "")
+    m = _TAX_SHAPE.match(number)
+    if not m:
+        raise TaxCodeError(
+            "Mã số thuế gồm 10 chữ số, hoặc 13 chữ số (10 chữ số, dấu «-» và 3 chữ số) "
+            "đối với đơn vị phụ thuộc."
+        )
+    base, branch = m.group(1), m.group(2)
+    if tax_code_check_digit(base[:9]) != int(base[9]):
+        raise TaxCodeError(f"Mã số thuế «{base}» có chữ số kiểm tra không đúng.")
+    if branch == "000":
+        raise TaxCodeError("Số thứ tự đơn vị phụ thuộc bắt đầu từ 001.")
+    return f"{base}-{branch}" if branch else base
+
+
+# --- One-time codes (mã xác thực OTP) ---------------------------------------------------------
+
+OTP_DIGITS = 6
+
+
+def otp_is_well_formed(code: str) -> bool:
+    return len(code) == OTP_DIGITS and code.isdigit()

@@ -54,7 +54,9 @@ def audit_record(
         object_repr = object_repr or str(obj)[:255]
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     actor_username = getattr(actor, "username", "") if actor is not None else "system"
-    with transaction.atomic():
+    # No savepoint: inside the caller's transaction a failure here fails the whole change
+    # anyway, and the SAVEPOINT/RELEASE pair was two of an intake's round trips.
+    with transaction.atomic(savepoint=False):
         chain = _chain_for_current_thread()
         head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
         if head is None:

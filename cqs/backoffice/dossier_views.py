@@ -33,8 +33,16 @@ from cqs.dossiers.services import (
     dossier_receive,
     intake_notice_issue,
 )
+from cqs.dossiers.signatures import (
+    dossier_result_seal,
+    dossier_result_sign,
+    receipt_pdf,
+    signing_choices,
+    signing_status,
+)
 from cqs.dossiers.storage import Upload
 from cqs.dossiers.workflow import ACTION_LABELS, EVENT_LABELS, Action, Status, allowed_actions
+from cqs.payments.selectors import dossier_payment_panel
 
 BOXES = [
     ("unit", "Hồ sơ đang xử lý"),
@@ -264,16 +272,52 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
             "agencies": transfer_targets(dossier),
             "deliveries": Delivery.choices,
             "lookup_url": reverse("portal:lookup") + f"?ma={dossier.code}",
+            "payment_panel": dossier_payment_panel(request.user, dossier),
+            "signing": signing_choices(request.user, dossier),
+            "signing_status": signing_status(dossier),
         },
         status=status,
     )
 
 
 @official_required
+def dossier_sign(request: HttpRequest, code: str) -> HttpResponse:
+    """The leader's "Ký số" and the records clerk's "Đóng dấu (ký số cơ quan)" on a result."""
+    if request.method != "POST":
+        return redirect("backoffice:dossier_detail", code=code)
+    dossier_for(request.user, code)  # visibility first: 404 outside the official's scope
+    step = request.POST.get("buoc", "")
+    try:
+        file_id = int(request.POST.get("file_id", ""))
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        messages.error(request, "Yêu cầu ký số không hợp lệ.")
+        return redirect("backoffice:dossier_detail", code=code)
+    service = {"ky": dossier_result_sign, "dong-dau": dossier_result_seal}.get(step)
+    if service is None:
+        messages.error(request, "Yêu cầu ký số không hợp lệ.")
+        return redirect("backoffice:dossier_detail", code=code)
+    try:
+        stored = service(actor=request.user, code=code, file_id=file_id, expected_version=version)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Đã ký số: {stored.name} (SHA-256 {stored.sha256[:12]}…).",
+        )
+    return redirect("backoffice:dossier_detail", code=code)
+
+
+@official_required
 def dossier_form_pdf(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     if kind not in FORM_KINDS:
         raise NotFound(f"Không có loại phiếu «{kind}».")
-    response = HttpResponse(render_form(dossier_for(request.user, code), kind), **PDF_HEADERS)
+    dossier = dossier_for(request.user, code)
+    body = render_form(dossier, kind)
+    if kind == "receipt":
+        body = receipt_pdf(dossier, body)  # sealed by the agency (kept after the first time)
+    response = HttpResponse(body, **PDF_HEADERS)
     response["Content-Disposition"] = f'inline; filename="{code}-{kind}.pdf"'
     return response
 

@@ -22,4 +22,5 @@ urlpatterns = [
         "ho-so/<str:code>/phieu/<str:kind>.pdf", dossier_views.dossier_form_pdf, name="dossier_form"
     ),
     path("ho-so/<str:code>/tep/<int:file_id>", dossier_views.dossier_file, name="dossier_file"),
+    path("ho-so/<str:code>/ky-so/", dossier_views.dossier_sign, name="dossier_sign"),
 ]

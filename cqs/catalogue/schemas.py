@@ -102,6 +102,16 @@ class ProcedureIO(BaseModel):
             raise ValueError("thủ tục trực tuyến phải có cách thức nộp trực tuyến")
         return value
 
+    @field_validator("form_schema")
+    @classmethod
+    def _usable_form_schema(cls, value: dict[str, object]) -> dict[str, object]:
+        from cqs.catalogue.form_schema import schema_problems
+
+        problems = schema_problems(value)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
     @field_validator("steps")
     @classmethod
     def _shares_total_100(cls, value: list[StepIO]) -> list[StepIO]:

@@ -57,3 +57,23 @@ def sectors_with_counts() -> QuerySet[Sector]:
         .filter(procedure_count__gt=0)
         .order_by("name")
     )
+
+
+CATALOGUE_VERSION_KEY = "catalogue:version"
+CATALOGUE_VERSION_SECONDS = 60
+
+
+def catalogue_version() -> str:
+    """A token that changes whenever the catalogue does: forgotten by
+    ``services.catalogue_changed`` on every import or agency assignment, and renewed at least
+    every minute so that processes without a shared cache (and edits made elsewhere, such as
+    an agency renamed) catch up within that time."""
+    import secrets
+
+    from django.core.cache import cache
+
+    version = cache.get(CATALOGUE_VERSION_KEY)
+    if version is None:
+        version = secrets.token_hex(8)
+        cache.set(CATALOGUE_VERSION_KEY, version, CATALOGUE_VERSION_SECONDS)
+    return str(version)

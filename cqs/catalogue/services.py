@@ -281,7 +281,19 @@ def catalogue_import(*, actor: Any, entries: Any) -> ImportReport:
             )
             continue
         getattr(report, outcome).append(entry.code)
+    if report.created or report.updated:
+        catalogue_changed()
     return report
+
+
+def catalogue_changed() -> None:
+    """Forget the cached catalogue version once the change commits (cached procedure pages
+    are keyed by it; other processes with a local cache see the change within a minute)."""
+    from django.core.cache import cache
+
+    from cqs.catalogue.selectors import CATALOGUE_VERSION_KEY
+
+    transaction.on_commit(lambda: cache.delete(CATALOGUE_VERSION_KEY))
 
 
 def catalogue_import_file(*, actor: Any, filename: str, content: bytes) -> ImportReport:
@@ -333,6 +345,7 @@ def catalogue_assign_agencies(*, actor: Any) -> int:
                 p.agencies.set(targets)
                 linked += 1
         if linked:
+            catalogue_changed()
             audit_record(
                 actor=actor,
                 action="catalogue.assign_agencies",

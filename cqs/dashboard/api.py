@@ -1,4 +1,5 @@
-"""GET /api/v1/indicators: the Decision 766 index of one unit or agency for one period."""
+"""GET /api/v1/indicators (the Decision 766 index of one unit or agency for one period) and
+GET /api/v1/dx-plan (the digital-transformation plan)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from ninja import Query, Router, Schema
 
 from cqs.core.api_schemas import ErrorOut
 from cqs.core.errors import PermissionDenied
-from cqs.dashboard import selectors
+from cqs.dashboard import plan, selectors
+from cqs.dashboard.permissions import can_view_dx_plan
 
 router = Router(tags=["Điều hành"])
 
@@ -61,3 +63,14 @@ def indicator_dossiers(
         for d in qs[:1000]
     ]
     return {"indicator": indicator_id, "which": q.which, "count": qs.count(), "items": items}
+
+
+@router.get(
+    "/dx-plan",
+    response={200: dict[str, Any], 401: ErrorOut, 403: ErrorOut},
+    summary="Kế hoạch chuyển đổi số: chỉ tiêu, tiến độ, trạng thái và vướng mắc",
+)
+def dx_plan(request: HttpRequest) -> dict[str, Any]:
+    if not can_view_dx_plan(request.user):
+        raise PermissionDenied("Bạn không có quyền xem kế hoạch chuyển đổi số.")
+    return plan.plan_json()

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -292,3 +293,156 @@ def parse_period(text: str, today: date) -> Period:
     if p.start > today:
         raise PeriodError("future", "Kỳ báo cáo chưa bắt đầu.")
     return p
+
+
+# --- Rollup contributions ---------------------------------------------------------------------
+
+FINISHED_WITH_RESULT = frozenset({"result_ready", "returned"})
+OPEN_STATUSES = frozenset({"processing", "supplement_requested"})
+
+# What each counter of a rollup row counts, per dossier received in the row's day or month.
+# Everything here is fixed once the dossier's state is fixed; the one time-dependent part of
+# the index — "still in progress within time" — is not a counter: dossiers in processing are
+# kept in a small side table and compared with the clock at query time.
+COUNTERS: dict[str, str] = {
+    "received": "received (the index's denominators)",
+    "online": "filed online",
+    "withdrawn": "withdrawn by the applicant (left out of timeliness)",
+    "timely_fixed": "on time, decided already: finished early/on time, rejected within time, "
+    "or waiting for the applicant's supplement",
+    "satisfied_fixed": "timely_fixed and not rated unsatisfied",
+    "fee_due": "has a fee",
+    "paid_online": "fee paid online",
+    "with_result": "has a result (result ready or returned)",
+    "electronic_result": "result issued electronically",
+    "digitized_intake": "intake components digitized",
+    "rated": "rated by the applicant",
+    "rated_satisfied": "rated satisfied (score >= 4)",
+    "finished_late": "has a result, late",
+    "finished_seconds": "seconds from receipt to result, summed over with_result",
+    "supplemented": "at least one supplement request",
+    "open": "processing or waiting for a supplement",
+}
+
+
+class StateLike(Protocol):
+    """What the rules read of a dossier (cqs.dossiers.signals.DossierState, or a test's)."""
+
+    @property
+    def received_at(self) -> datetime | None: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def supplement_count(self) -> int: ...
+    @property
+    def legal_due(self) -> datetime | None: ...
+    @property
+    def finished_at(self) -> datetime | None: ...
+    @property
+    def fee(self) -> int: ...
+    @property
+    def paid_online(self) -> bool: ...
+    @property
+    def digitized_intake(self) -> bool: ...
+    @property
+    def electronic_result(self) -> bool: ...
+    @property
+    def rating(self) -> int | None: ...
+
+
+def counted(state: StateLike | None) -> bool:
+    """Dossiers the index counts: received (not merely submitted online)."""
+    return state is not None and state.received_at is not None and state.status != "submitted"
+
+
+def unsatisfied(state: StateLike) -> bool:
+    return state.rating is not None and state.rating < SATISFIED_SCORE
+
+
+def fixed_on_time(state: StateLike) -> bool | None:
+    """On time per Decision 766 when that no longer depends on the clock; None while the
+    dossier is in processing (within time until its legal due instant)."""
+    if state.supplement_count >= LATE_AFTER_SUPPLEMENTS:
+        return False  # a second supplement request counts as late
+    if state.status in FINISHED_WITH_RESULT:
+        return state.outcome in {"early", "on_time"}
+    if state.status == "rejected":
+        return state.legal_due is None or (
+            state.finished_at is not None and state.finished_at <= state.legal_due
+        )
+    if state.status == "supplement_requested":
+        return True  # time waiting for the applicant is excluded
+    if state.status == "processing":
+        return None
+    return False
+
+
+def contribution(state: StateLike) -> dict[str, int]:
+    """The counters one dossier adds to the rollup row of its receipt day."""
+    c = dict.fromkeys(COUNTERS, 0)
+    c["received"] = 1
+    c["online"] = int(state.channel == "online")
+    c["withdrawn"] = int(state.status == "withdrawn")
+    if state.status != "withdrawn":
+        ok = fixed_on_time(state)
+        c["timely_fixed"] = int(ok is True)
+        c["satisfied_fixed"] = int(ok is True and not unsatisfied(state))
+    if state.fee > 0:
+        c["fee_due"] = 1
+        c["paid_online"] = int(state.paid_online)
+    if state.status in FINISHED_WITH_RESULT:
+        c["with_result"] = 1
+        c["electronic_result"] = int(state.electronic_result)
+        c["finished_late"] = int(state.outcome == "late")
+        if state.finished_at is not None and state.received_at is not None:
+            c["finished_seconds"] = int((state.finished_at - state.received_at).total_seconds())
+    c["digitized_intake"] = int(state.digitized_intake)
+    if state.rating is not None:
+        c["rated"] = 1
+        c["rated_satisfied"] = int(state.rating >= SATISFIED_SCORE)
+    c["supplemented"] = int(state.supplement_count > 0)
+    c["open"] = int(state.status in OPEN_STATUSES)
+    return c
+
+
+# --- DX plan status -------------------------------------------------------------------------
+
+# A target is "on track" while its progress (share of the way from baseline to target) keeps
+# up with the share of its time elapsed, allowing AT_RISK_MARGIN; "at risk" when it falls
+# behind by more; "late" when the deadline passed unmet; "achieved" once the target is met.
+AT_RISK_MARGIN = Decimal("0.10")
+
+
+def dx_progress(baseline: Decimal, target: Decimal, current: Decimal | None) -> Decimal | None:
+    if current is None:
+        return None
+    span = target - baseline
+    if span == 0:
+        return Decimal(1) if current == target else Decimal(0)
+    return max(Decimal(0), min(Decimal(1), (current - baseline) / span))
+
+
+def dx_status(
+    *,
+    baseline: Decimal,
+    target: Decimal,
+    current: Decimal | None,
+    start: date,
+    deadline: date,
+    today: date,
+) -> str:
+    """ "achieved" | "on_track" | "at_risk" | "late"."""
+    progress = dx_progress(baseline, target, current)
+    if progress is not None and progress >= 1:
+        return "achieved"
+    if today > deadline:
+        return "late"
+    total = (deadline - start).days
+    elapsed = Decimal(max(0, (today - start).days)) / Decimal(total) if total > 0 else Decimal(1)
+    if (progress or Decimal(0)) + AT_RISK_MARGIN >= min(Decimal(1), elapsed):
+        return "on_track"
+    return "at_risk"

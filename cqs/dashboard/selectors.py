@@ -21,7 +21,7 @@ from django.utils import timezone
 from cqs.accounts.permissions import DASHBOARD_ROLES, agency_scope
 from cqs.catalogue.models import Procedure
 from cqs.core.errors import NotFound, ValidationError
-from cqs.dashboard import rules
+from cqs.dashboard import rules, tally
 from cqs.dossiers.models import Dossier, DossierFile
 from cqs.reports.models import Report, ReportEvent
 from cqs.units.models import AdministrativeUnit, Agency, UnitLevel
@@ -210,14 +210,9 @@ def facts(qs: QuerySet[Dossier]) -> list[Facts]:
 def on_time(f: Facts, now: datetime) -> bool:
     """Decision 766: finished early/on time, or still in progress within time; a second
     supplement request counts as late; waiting for the applicant's supplement is excluded."""
-    if f.supplement_count >= rules.LATE_AFTER_SUPPLEMENTS:
-        return False
-    if f.status in FINISHED_WITH_RESULT:
-        return f.outcome in {"early", "on_time"}
-    if f.status == "rejected":
-        return f.legal_due is None or (f.finished_at is not None and f.finished_at <= f.legal_due)
-    if f.status == "supplement_requested":
-        return True
+    fixed = rules.fixed_on_time(f)
+    if fixed is not None:
+        return fixed
     return f.legal_due is None or now <= f.legal_due
 
 
@@ -384,14 +379,37 @@ def compute(dossiers: list[Facts], reports: list[ReportFacts] | None, now: datet
         [f.id for f in counted],
         "Chưa liên kết phản ánh với hồ sơ: chỉ trừ hồ sơ không hài lòng và trễ/quá hạn.",
     )
+    ratios = {k: (len(num), len(den), note, num, den) for k, (num, den, note) in pairs.items()}
+    procs = {f.procedure_id for f in fee}
+    paid = {f.procedure_id for f in fee if f.paid_online}
+    ratios["payment.used"] = (len(paid), len(procs), "", [], [])
+    return _values(ratios, reports)
+
+
+NOTES = {
+    "publicity.synced": "Chưa có bộ đồng bộ với Cổng DVC quốc gia: 0 hồ sơ đã đồng bộ.",
+    "satisfaction.dossiers": (
+        "Chưa liên kết phản ánh với hồ sơ: chỉ trừ hồ sơ không hài lòng và trễ/quá hạn."
+    ),
+}
+
+
+def compute_tally(t: tally.Tally, reports: list[ReportFacts] | None) -> list[Value]:
+    """Every indicator from rollup sums (the same numbers as ``compute`` over the facts)."""
+    return _values(
+        {k: (num, den, NOTES.get(k, ""), [], []) for k, (num, den) in tally.ratios(t).items()},
+        reports,
+    )
+
+
+Ratio = tuple[int, int, str, list[int], list[int]]
+
+
+def _values(ratios: dict[str, Ratio], reports: list[ReportFacts] | None) -> list[Value]:
     out: list[Value] = []
     for ind in rules.INDICATORS:
         if ind.source is None:
             out.append(_unmeasured(ind, "Chưa có nguồn dữ liệu trong CQS: 0 điểm."))
-        elif ind.id == "payment.used":
-            procs = {f.procedure_id for f in fee}
-            paid = {f.procedure_id for f in fee if f.paid_online}
-            out.append(_measured(ind, len(paid), len(procs)))
         elif ind.source == "reports":
             if reports is None:
                 out.append(_unmeasured(ind, "Không có dữ liệu."))
@@ -403,15 +421,10 @@ def compute(dossiers: list[Facts], reports: list[ReportFacts] | None, now: datet
             note = "" if reports else "Không có phản ánh trong kỳ: đủ điểm."
             out.append(_measured(ind, num, len(reports), note=note))
         else:
-            num_ids, den_ids, note = pairs[ind.id]
+            num_n, den_n, note, num_ids, den_ids = ratios[ind.id]
             out.append(
                 _measured(
-                    ind,
-                    len(num_ids),
-                    len(den_ids),
-                    note=note,
-                    numerator_ids=num_ids,
-                    denominator_ids=den_ids,
+                    ind, num_n, den_n, note=note, numerator_ids=num_ids, denominator_ids=den_ids
                 )
             )
     return out
@@ -430,9 +443,8 @@ def indicators(code: str, period_text: str, *, now: datetime | None = None) -> d
     scope = resolve_scope(code)
     period = period_of(period_text)
     now = now or timezone.now()
-    values = compute(
-        facts(dossiers_in(scope.dossier_q, period)), report_facts(scope.report_q, period), now
-    )
+    t = tally.total(scope.dossier_q, period.start, period.end, now)
+    values = compute_tally(t, report_facts(scope.report_q, period))
     groups = group_scores(values)
     return {
         "unit": {"code": scope.code, "name": scope.name, "kind": scope.kind},
@@ -475,19 +487,23 @@ def ranking(
     scope = resolve_scope(province_code)
     period = period_of(period_text)
     now = now or timezone.now()
-    all_facts = facts(dossiers_in(scope.dossier_q, period))
-    grouped: dict[int, list[Facts]] = {}
-    for f in all_facts:
-        grouped.setdefault(f.unit_id if by == "unit" else f.agency_id, []).append(f)
+    grouped = tally.tallies(scope.dossier_q, period.start, period.end, now, by=by)
     model: Any = AdministrativeUnit if by == "unit" else Agency
     names = dict(model.objects.filter(pk__in=grouped).values_list("pk", "name"))
     codes = dict(model.objects.filter(pk__in=grouped).values_list("pk", "code"))
     rows: list[dict[str, Any]] = []
-    for pk, fs in grouped.items():
-        values = compute(fs, None, now)
+    for pk, t in grouped.items():
+        if not t.c["received"]:
+            continue
+        values = compute_tally(t, None)
         total = sum((v.points for v in values), Decimal(0))
         rows.append(
-            {"code": codes[pk], "name": names[pk], "dossiers": len(fs), "total": float(total)}
+            {
+                "code": codes[pk],
+                "name": names[pk],
+                "dossiers": t.c["received"],
+                "total": float(total),
+            }
         )
     rows.sort(key=lambda r: (-r["total"], r["code"]))
     for i, r in enumerate(rows, 1):
@@ -507,22 +523,14 @@ def kpis(code: str, period_text: str, *, now: datetime | None = None) -> list[di
     scope = resolve_scope(code)
     period = period_of(period_text)
     now = now or timezone.now()
-    fs = facts(dossiers_in(scope.dossier_q, period))
+    t = tally.total(scope.dossier_q, period.start, period.end, now)
+    c = t.c
     levels = list(Procedure.objects.filter(is_active=True).values_list("online_level", flat=True))
     full = sum(1 for x in levels if x == "full")
     partial = sum(1 for x in levels if x == "partial")
-    n = len(fs)
-    fee = [f for f in fs if f.fee > 0]
-    rated = [f for f in fs if f.rating is not None]
-    finished = [f for f in fs if f.status in FINISHED_WITH_RESULT]
-    late = sum(1 for f in finished if f.outcome == "late")
-    open_ = [f for f in fs if f.status in OPEN]
-    overdue = sum(
-        1 for f in open_ if f.status == "processing" and f.legal_due and now > f.legal_due
-    )
-    days = [
-        (f.finished_at - f.received_at).total_seconds() / 86400 for f in finished if f.finished_at
-    ]
+    n = c["received"]
+    finished = c["with_result"]
+    late = c["finished_late"]
     reports = report_facts(scope.report_q, period)
     return [
         {
@@ -540,58 +548,56 @@ def kpis(code: str, period_text: str, *, now: datetime | None = None) -> list[di
         {"label": "Hồ sơ tiếp nhận", "value": n, "unit": "", "basis": ""},
         {
             "label": "Hồ sơ nộp trực tuyến",
-            "value": _share(sum(f.channel == "online" for f in fs), n),
+            "value": _share(c["online"], n),
             "unit": "%",
-            "basis": f"{sum(f.channel == 'online' for f in fs)}/{n}",
+            "basis": f"{c['online']}/{n}",
         },
         {
             "label": "Thanh toán trực tuyến",
-            "value": _share(sum(f.paid_online for f in fee), len(fee)),
+            "value": _share(c["paid_online"], c["fee_due"]),
             "unit": "%",
-            "basis": f"{sum(f.paid_online for f in fee)}/{len(fee)}",
+            "basis": f"{c['paid_online']}/{c['fee_due']}",
         },
         {
             "label": "Hồ sơ số hóa khi tiếp nhận",
-            "value": _share(sum(f.digitized_intake for f in fs), n),
+            "value": _share(c["digitized_intake"], n),
             "unit": "%",
-            "basis": f"{sum(f.digitized_intake for f in fs)}/{n}",
+            "basis": f"{c['digitized_intake']}/{n}",
         },
         {
             "label": "Kết quả điện tử",
-            "value": _share(sum(f.electronic_result for f in finished), len(finished)),
+            "value": _share(c["electronic_result"], finished),
             "unit": "%",
-            "basis": f"{sum(f.electronic_result for f in finished)}/{len(finished)}",
+            "basis": f"{c['electronic_result']}/{finished}",
         },
         {
             "label": "Hài lòng (điểm ≥ 4)",
-            "value": _share(
-                sum(f.rating >= rules.SATISFIED_SCORE for f in rated if f.rating), len(rated)
-            ),
+            "value": _share(c["rated_satisfied"], c["rated"]),
             "unit": "%",
-            "basis": f"{len(rated)} đánh giá",
+            "basis": f"{c['rated']} đánh giá",
         },
         {
             "label": "Đã giải quyết đúng/trước hạn",
-            "value": len(finished) - late,
+            "value": finished - late,
             "unit": "",
-            "basis": f"/{len(finished)} đã có kết quả",
+            "basis": f"/{finished} đã có kết quả",
         },
         {"label": "Đã giải quyết trễ hạn", "value": late, "unit": "", "basis": ""},
         {
             "label": "Đang giải quyết quá hạn (hiện tại)",
-            "value": overdue,
+            "value": t.overdue_now,
             "unit": "",
-            "basis": f"/{len(open_)} đang giải quyết",
+            "basis": f"/{c['open']} đang giải quyết",
         },
         {
             "label": "Thời gian giải quyết trung bình",
-            "value": round(sum(days) / len(days), 1) if days else None,
+            "value": round(c["finished_seconds"] / 86400 / finished, 1) if finished else None,
             "unit": "ngày",
-            "basis": f"{len(days)} hồ sơ",
+            "basis": f"{finished} hồ sơ",
         },
         {
             "label": "Tỷ lệ yêu cầu bổ sung",
-            "value": _share(sum(f.supplement_count > 0 for f in fs), n),
+            "value": _share(c["supplemented"], n),
             "unit": "%",
             "basis": "",
         },
@@ -610,23 +616,21 @@ def by_procedure(
     scope = resolve_scope(code)
     period = period_of(period_text)
     now = now or timezone.now()
-    grouped: dict[int, list[Facts]] = {}
-    for f in facts(dossiers_in(scope.dossier_q, period)):
-        grouped.setdefault(f.procedure_id, []).append(f)
+    grouped = tally.tallies(scope.dossier_q, period.start, period.end, now, by="procedure")
     names = dict(Procedure.objects.filter(pk__in=grouped).values_list("pk", "name"))
     pcodes = dict(Procedure.objects.filter(pk__in=grouped).values_list("pk", "code"))
     rows: list[dict[str, Any]] = []
-    for pk, fs in grouped.items():
-        counted = [f for f in fs if f.status != "withdrawn"]
-        ok = sum(on_time(f, now) for f in counted)
+    for pk, t in grouped.items():
+        if not t.c["received"]:
+            continue
         rows.append(
             {
                 "code": pcodes[pk],
                 "name": names[pk],
-                "dossiers": len(fs),
-                "on_time": ok,
-                "not_on_time": len(counted) - ok,
-                "on_time_share": _share(ok, len(counted)),
+                "dossiers": t.c["received"],
+                "on_time": t.on_time,
+                "not_on_time": t.counted - t.on_time,
+                "on_time_share": _share(t.on_time, t.counted),
             }
         )
     rows.sort(key=lambda r: (-int(r["dossiers"]), str(r["code"])))
@@ -653,23 +657,19 @@ def trend(code: str, period_text: str, *, now: datetime | None = None) -> list[d
     year = rules.Period(
         str(period.start.year), date(period.start.year, 1, 1), date(period.start.year + 1, 1, 1)
     )
-    by_month: dict[tuple[int, int], list[Facts]] = {}
-    z = tz()
-    for f in facts(dossiers_in(scope.dossier_q, year)):
-        local = f.received_at.astimezone(z)
-        by_month.setdefault((local.year, local.month), []).append(f)
+    by_month = tally.tallies(scope.dossier_q, year.start, year.end, now, by="month")
     rows: list[dict[str, Any]] = []
     for y, m in year.months():
         if date(y, m, 1) > today:
             break
-        fs = by_month.get((y, m), [])
-        values = compute(fs, None, now)
-        t = next(v for v in values if v.id == "timeliness.on_time")
+        t = by_month.get(date(y, m, 1)) or tally.Tally()
+        values = compute_tally(t, None)
+        on = next(v for v in values if v.id == "timeliness.on_time")
         rows.append(
             {
                 "month": f"{y}-{m:02d}",
-                "dossiers": len(fs),
-                "on_time_share": round(100 * t.value, 1) if t.value is not None else None,
+                "dossiers": t.c["received"],
+                "on_time_share": round(100 * on.value, 1) if on.value is not None else None,
                 "points": float(sum((v.points for v in values), Decimal(0))),
             }
         )
@@ -701,3 +701,99 @@ def home_province_code() -> str:
         return root.unit.code
     unit = AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE).order_by("code").first()
     return unit.code if unit else ""
+
+
+# --- Heat map of late and overdue dossiers by commune ---------------------------------------
+
+HEAT_LEVELS = 6
+
+
+def heat_map(code: str, period_text: str, *, now: datetime | None = None) -> dict[str, Any]:
+    """Communes × months of the period's year: the share of counted dossiers not on time
+    (finished late, or past their due instant now), with the number overdue now per commune.
+
+    Commune boundaries and centroids are not available offline, so this is a table heat map
+    (shaded cells), not a geographic one."""
+    scope = resolve_scope(code)
+    period = period_of(period_text)
+    now = now or timezone.now()
+    today = timezone.localdate()
+    y = period.start.year
+    months = [(yy, mm) for yy, mm in rules.Period(str(y), date(y, 1, 1), date(y + 1, 1, 1)).months()
+              if date(yy, mm, 1) <= today]  # fmt: skip
+    grid = tally.tallies(scope.dossier_q, date(y, 1, 1), date(y + 1, 1, 1), now, by="unit_month")
+    units = {k[0] for k in grid}
+    names: dict[int, str] = {}
+    codes: dict[int, str] = {}
+    levels: dict[int, str] = {}
+    for pk, name, ucode, level in AdministrativeUnit.objects.filter(pk__in=units).values_list(
+        "pk", "name", "code", "level"
+    ):
+        # Dossiers of province-level agencies belong to the province itself: one row of its own.
+        names[pk] = f"{name} (cơ quan cấp tỉnh)" if level == UnitLevel.PROVINCE else name
+        codes[pk], levels[pk] = ucode, level
+    rows: list[dict[str, Any]] = []
+    for unit_id in units:
+        cells = []
+        late_total = counted_total = overdue = 0
+        for yy, mm in months:
+            t = grid.get((unit_id, date(yy, mm, 1)))
+            counted = t.counted if t else 0
+            late = counted - t.on_time if t else 0
+            overdue += t.overdue_now if t else 0
+            late_total += late
+            counted_total += counted
+            share = late / counted if counted else None
+            cells.append(
+                {
+                    "month": f"{yy}-{mm:02d}",
+                    "late": late,
+                    "counted": counted,
+                    "share": round(100 * share, 1) if share is not None else None,
+                    "level": _heat_level(share),
+                }
+            )
+        rows.append(
+            {
+                "code": codes[unit_id],
+                "name": names[unit_id],
+                "level": levels[unit_id],
+                "cells": cells,
+                "late": late_total,
+                "counted": counted_total,
+                "overdue_now": overdue,
+                "share": round(100 * late_total / counted_total, 1) if counted_total else None,
+            }
+        )
+    rows.sort(key=lambda r: (-(r["share"] or 0), r["code"]))
+    return {"months": [f"{yy}-{mm:02d}" for yy, mm in months], "rows": rows}
+
+
+def _heat_level(share: float | None) -> str:
+    """CSS class of a cell: none, or 0..5 by steps of 5 % late (≥ 25 % is the darkest)."""
+    if share is None:
+        return "none"
+    return str(min(HEAT_LEVELS - 1, int(share * 100 // 5)))
+
+
+def scope_agency_ids(scope: Scope) -> list[int]:
+    """Agencies of a scope, for feeds that count by agency (signatures, documents, payments)."""
+    if scope.kind == "agency":
+        root = Agency.objects.get(code=scope.code)
+        return sorted(agency_descendant_ids([root.pk]) | {root.pk})
+    if scope.kind == "commune":
+        return list(Agency.objects.filter(unit__code=scope.code).values_list("pk", flat=True))
+    return list(
+        Agency.objects.filter(
+            Q(unit__code=scope.code, unit__level=UnitLevel.PROVINCE)
+            | Q(unit__parent__code=scope.code)
+        ).values_list("pk", flat=True)
+    )
+
+
+def source_panels(code: str, period_text: str) -> list[dict[str, Any]]:
+    from cqs.dashboard.metrics import source_panels as panels
+
+    scope = resolve_scope(code)
+    start, end = bounds(period_of(period_text))
+    return panels(scope_agency_ids(scope), start, end)

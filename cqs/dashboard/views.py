@@ -35,6 +35,12 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     ],
     "groups": [("name", "Nhóm"), ("points", "Điểm"), ("max_points", "Điểm tối đa")],
     "kpis": [("label", "Chỉ tiêu"), ("value", "Giá trị"), ("unit", "Đơn vị"), ("basis", "Cơ sở")],
+    "sources": [
+        ("label", "Chỉ tiêu"),
+        ("value", "Giá trị"),
+        ("unit", "Đơn vị"),
+        ("basis", "Cơ sở"),
+    ],
     "communes": [
         ("rank", "Hạng"),
         ("code", "Mã"),
@@ -163,6 +169,7 @@ def _context(code: str, period: str) -> dict[str, Any]:
         "bars": _bars(trend, "on_time_share"),
         "communes": selectors.ranking(code, period, by="unit") if scope_kind == "province" else [],
         "agencies": selectors.ranking(code, period, by="agency"),
+        "sources": selectors.source_panels(code, period),
     }
     return ctx
 

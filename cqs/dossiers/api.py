@@ -7,18 +7,17 @@ import binascii
 from datetime import datetime
 from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.responses import Status as HttpStatus
 
 from cqs.catalogue.models import Procedure
 from cqs.core.api_schemas import ErrorOut
 from cqs.core.errors import NotFound, ValidationError
 from cqs.dossiers.documents import FORM_KINDS, render_form
-from cqs.dossiers.models import Dossier, DossierEvent
+from cqs.dossiers.models import Dossier, DossierFile
 from cqs.dossiers.rules import DUE_STATE_LABELS, due_soon_window, due_state, mask_name
-from cqs.dossiers.selectors import dossier_for, dossier_public, inbox, keyset_page
+from cqs.dossiers.selectors import dossier_for, dossier_public_rows, inbox, keyset_page
 from cqs.dossiers.services import Applicant, dossier_act, dossier_receive
 from cqs.dossiers.storage import Upload
 from cqs.dossiers.workflow import EVENT_LABELS, STATUS_LABELS, Action, Status, allowed_actions
@@ -200,7 +199,12 @@ def dossier_out(d: Dossier) -> dict[str, Any]:
 
 
 def dossier_detail(d: Dossier) -> dict[str, Any]:
-    events = d.events.select_related("agency").order_by("seq")
+    prefetched = getattr(d, "_prefetched_objects_cache", {})
+    events = (
+        d.events.all()  # handed over by the service that just wrote them
+        if "events" in prefetched
+        else d.events.select_related("agency").order_by("seq")
+    )
     return {
         **dossier_out(d),
         "events": [
@@ -232,7 +236,7 @@ def dossier_detail(d: Dossier) -> dict[str, Any]:
 @router.post(
     "/dossiers", response={201: DossierDetail, **ERRORS}, summary="Tiếp nhận hồ sơ tại quầy"
 )
-def create_dossier(request: HttpRequest, payload: IntakeIn) -> HttpStatus[dict[str, Any]]:
+def create_dossier(request: HttpRequest, payload: IntakeIn) -> HttpResponse:
     desk = Agency.objects.filter(code=payload.desk).first()
     if desk is None:
         raise ValidationError(
@@ -252,7 +256,8 @@ def create_dossier(request: HttpRequest, payload: IntakeIn) -> HttpStatus[dict[s
         files=_uploads(payload.files),
         result_delivery=payload.result_delivery,
     )
-    return HttpStatus(201, dossier_detail(dossier))
+    # Built from what the service just wrote; DossierDetail documents it (no re-validation).
+    return JsonResponse(dossier_detail(dossier), status=201)
 
 
 class ListFilters(Schema):
@@ -294,36 +299,34 @@ def list_dossiers(request: HttpRequest, filters: Query[ListFilters]) -> dict[str
     auth=None,
     summary="Tra cứu công khai theo mã hồ sơ",
 )
-def lookup(request: HttpRequest, params: Query[LookupQuery]) -> dict[str, Any]:
-    return public_lookup(params.code)
+def lookup(request: HttpRequest, params: Query[LookupQuery]) -> HttpResponse:
+    # The public page's hot path: the dict is already what LookupOut describes (the OpenAPI
+    # schema); returning the response directly skips validating it again on every request.
+    return JsonResponse(public_lookup(params.code))
 
 
 _PUBLIC_EVENTS = {k: v for k, v in EVENT_LABELS.items() if k != "result_attached"}
+_PUBLIC_TYPES = sorted(_PUBLIC_EVENTS)
 
 
 def public_lookup(code: str) -> dict[str, Any]:
-    d = dossier_public(code)
-    events = list(
-        DossierEvent.objects.filter(dossier_id=d.pk, type__in=list(_PUBLIC_EVENTS))
-        .order_by("seq")
-        .values("at", "type", "agency__name")
-    )
+    rows = dossier_public_rows(code, _PUBLIC_TYPES)
+    if not rows:
+        raise NotFound(f"Không tìm thấy hồ sơ có mã «{code}».")
+    d_code, status, received_at, due_at, finished_at, name, procedure = rows[0][:7]
     return {
-        "code": d.code,
-        "procedure": d.procedure.name,
-        "applicant": mask_name(d.applicant_name),
-        "status": d.status,
-        "status_label": STATUS_LABELS[Status(d.status)],
-        "received_at": d.received_at,
-        "due_at": d.due_at,
-        "finished_at": d.finished_at,
+        "code": d_code,
+        "procedure": procedure,
+        "applicant": mask_name(name),
+        "status": status,
+        "status_label": STATUS_LABELS[Status(status)],
+        "received_at": received_at,
+        "due_at": due_at,
+        "finished_at": finished_at,
         "timeline": [
-            {
-                "at": e["at"],
-                "label": _PUBLIC_EVENTS[e["type"]],
-                "agency": e["agency__name"] or "",
-            }
-            for e in events
+            {"at": at, "label": _PUBLIC_EVENTS[kind], "agency": agency or ""}
+            for *_, at, kind, agency in rows
+            if kind is not None
         ],
     }
 
@@ -356,6 +359,29 @@ def act(request: HttpRequest, code: str, action: str, payload: ActionIn) -> dict
     return dossier_detail(dossier)
 
 
+class SignIn(Schema):
+    expected_version: int | None = None
+
+
+@router.post(
+    "/dossiers/{code}/files/{file_id}/{step}",
+    response={200: FileOut, **ERRORS},
+    summary="Ký số kết quả (sign: lãnh đạo) hoặc đóng dấu cơ quan (seal: văn thư)",
+)
+def sign_result(
+    request: HttpRequest, code: str, file_id: int, step: str, payload: SignIn
+) -> DossierFile:
+    from cqs.dossiers.signatures import dossier_result_seal, dossier_result_sign
+
+    dossier_for(request.user, code)  # 404 when not visible, before telling anything else
+    service = {"sign": dossier_result_sign, "seal": dossier_result_seal}.get(step)
+    if service is None:
+        raise NotFound(f"Không có thao tác «{step}».")
+    return service(
+        actor=request.user, code=code, file_id=file_id, expected_version=payload.expected_version
+    )
+
+
 @router.get(
     "/dossiers/{code}/forms/{kind}",
     response={200: None, **ERRORS},
@@ -364,7 +390,12 @@ def act(request: HttpRequest, code: str, action: str, payload: ActionIn) -> dict
 def form_pdf(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     if kind not in FORM_KINDS:
         raise NotFound(f"Không có loại phiếu «{kind}».")
-    pdf = render_form(dossier_for(request.user, code), kind)
+    dossier = dossier_for(request.user, code)
+    pdf = render_form(dossier, kind)
+    if kind == "receipt":
+        from cqs.dossiers.signatures import receipt_pdf
+
+        pdf = receipt_pdf(dossier, pdf)  # sealed by the agency (kept after the first time)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{code}-{kind}.pdf"'
     return response

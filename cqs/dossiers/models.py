@@ -7,8 +7,10 @@ from django.db import models
 from django.db.models import Q
 
 from cqs.catalogue.models import DocumentRequirement, Procedure
-from cqs.dossiers.workflow import STATUS_LABELS, Status
+from cqs.dossiers.workflow import FINAL, STATUS_LABELS, Status
 from cqs.units.models import AdministrativeUnit, Agency
+
+OPEN_STATUSES = [s.value for s in Status if s not in FINAL]
 
 
 class Channel(models.TextChoices):
@@ -92,6 +94,13 @@ class Dossier(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Computed by the database from status (never written by the code): the officers' open
+    # lists scan the index (is_open, due_at, id) in due order and stop at the page's end.
+    is_open = models.GeneratedField(
+        expression=Q(status__in=OPEN_STATUSES),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = "hồ sơ"
@@ -102,6 +111,7 @@ class Dossier(models.Model):
             models.Index(fields=["unit", "received_at"], name="dossier_unit_received"),
             models.Index(fields=["assignee", "status"], name="dossier_assignee"),
             models.Index(fields=["procedure", "received_at"], name="dossier_procedure"),
+            models.Index(fields=["is_open", "due_at", "id"], name="dossier_open_due"),
         ]
 
     def __str__(self) -> str:
@@ -262,3 +272,74 @@ class IntakeNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.applicant_name}"
+
+
+class DossierDraft(models.Model):
+    """Hồ sơ nháp: an online application a citizen saved before submitting.
+
+    Not a dossier yet (no code, no agency queue, no clock): submitting it creates the
+    ``Dossier`` in status SUBMITTED and deletes the draft. ``files`` lists the papers attached
+    so far as content addresses (``sha256``, ``path`` in the dossier file store), whether
+    uploaded into the draft or reused from the citizen's e-repository.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dossier_drafts"
+    )
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField("thông tin khai báo", default=dict, blank=True)
+    result_delivery = models.CharField(max_length=10, choices=Delivery.choices, default="online")
+    files = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "hồ sơ nháp"
+        verbose_name_plural = "hồ sơ nháp"
+        indexes: ClassVar = [models.Index(fields=["owner", "updated_at"], name="draft_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.owner} — {self.procedure.code} (nháp)"
+
+
+class DossierRating(models.Model):
+    """Đánh giá mức độ hài lòng: the applicant's rating of one finished dossier (once).
+
+    Criteria after the satisfaction survey used for Decision 766/QĐ-TTg's "satisfaction with
+    dossier handling" indicator (the SIPAS groups: access to the service, the procedure, the
+    officers, the result, the time taken); each 1 (very dissatisfied) – 5 (very satisfied).
+    """
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="rating")
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    access = models.PositiveSmallIntegerField("tiếp cận dịch vụ")
+    procedure_clarity = models.PositiveSmallIntegerField("thủ tục hành chính")
+    officers = models.PositiveSmallIntegerField("công chức giải quyết")
+    result = models.PositiveSmallIntegerField("kết quả giải quyết")
+    timeliness = models.PositiveSmallIntegerField("thời gian giải quyết")
+    score = models.PositiveSmallIntegerField("mức độ hài lòng chung")
+    comment = models.TextField("góp ý", blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "đánh giá hài lòng"
+        verbose_name_plural = "đánh giá hài lòng"
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(access__gte=1, access__lte=5)
+                & Q(procedure_clarity__gte=1, procedure_clarity__lte=5)
+                & Q(officers__gte=1, officers__lte=5)
+                & Q(result__gte=1, result__lte=5)
+                & Q(timeliness__gte=1, timeliness__lte=5)
+                & Q(score__gte=1, score__lte=5),
+                name="dossier_rating_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.score}/5"

@@ -19,8 +19,10 @@ form's ``issued_at``, fonts are subset deterministically, the QR image is genera
 
 from __future__ import annotations
 
+import copy
 import io
 import os
+import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,9 +31,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import segno
+from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.enums import Align, TableHeadingsDisplay, VAlign, XPos, YPos
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, SubsetMap, TTFFont
 
 __all__ = [
     "DEFAULT_FONT_DIR",
@@ -204,6 +207,40 @@ def _font_paths(font_dir: Path) -> dict[str, Path]:
     return paths
 
 
+# Parsed fonts, per process: (path, style, mtime, size) -> (template font, the file's bytes).
+# Parsing DejaVu's tables and character widths took about half of a form's rendering time.
+_FONT_CACHE: dict[tuple[str, str, float, int], tuple[TTFFont, bytes]] = {}
+_FONT_LOCK = threading.Lock()
+
+
+def _add_cached_font(pdf: FPDF, style: str, path: Path) -> None:
+    """``pdf.add_font(_FAMILY, style, path)``, parsing the file once per process.
+
+    Each document gets a copy of the parsed font with its own subset map and its own
+    fontTools object (read lazily from the cached bytes): fpdf2 subsets that object in place
+    when it writes the PDF, so it is never shared between documents."""
+    stat = path.stat()
+    key = (str(path), style, stat.st_mtime, stat.st_size)
+    with _FONT_LOCK:
+        cached = _FONT_CACHE.get(key)
+        if cached is None:
+            scratch = FPDF()
+            scratch.add_font(_FAMILY, style, str(path))
+            cached = _FONT_CACHE[key] = (
+                scratch.fonts[f"{_FAMILY.lower()}{style}"],
+                path.read_bytes(),
+            )
+    template, data = cached
+    font = copy.copy(template)
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+    font.cw = copy.copy(template.cw)  # a defaultdict: a lookup of a missing char inserts
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font.subset = SubsetMap(font)
+    pdf.fonts[font.fontkey] = font
+
+
 class _FormPDF(FPDF):
     """FPDF with the DejaVu fonts loaded and a footer strip (QR, dossier code, page number)."""
 
@@ -213,7 +250,7 @@ class _FormPDF(FPDF):
         self._code = code
         self._url = url
         for style, path in _font_paths(font_dir).items():
-            self.add_font(_FAMILY, style, str(path))
+            _add_cached_font(self, style, path)
         self.set_margins(_MARGIN_LEFT, _MARGIN_TOP, _MARGIN_RIGHT)
         self.set_auto_page_break(auto=True, margin=_MARGIN_BOTTOM + _FOOTER_HEIGHT)
         self.set_lang("vi")

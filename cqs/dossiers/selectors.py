@@ -3,9 +3,13 @@ in their scope (including dossiers their agency once held); an applicant sees th
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from cqs.accounts.permissions import agency_scope
 from cqs.core.errors import NotFound
@@ -52,6 +56,58 @@ def dossier_public(code: str) -> Dossier:
     return dossier
 
 
+PUBLIC_COLUMNS = (
+    "code",
+    "status",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "applicant_name",
+    "procedure__name",
+    "shown__at",
+    "shown__type",
+    "shown__agency__name",
+)
+_PUBLIC_SQL: dict[str, tuple[str, list[Any], int]] = {}
+_SENTINEL = "\x00code\x00"
+
+
+def dossier_public_rows(code: str, event_types: list[str]) -> list[tuple[Any, ...]]:
+    """The public page's facts in one query: the dossier joined to its shown events, in order.
+
+    Rows are PUBLIC_COLUMNS (the event columns NULL when it has none); empty when there is no
+    such dossier. The SQL is compiled once per database and event-type list, then only run:
+    compiling the ORM query cost as much as running it.
+    """
+    key = f"{connection.alias}:{','.join(event_types)}"
+    compiled = _PUBLIC_SQL.get(key)
+    if compiled is None:
+        qs = (
+            Dossier.objects.filter(code=_SENTINEL)
+            .annotate(shown=FilteredRelation("events", condition=Q(events__type__in=event_types)))
+            .order_by("shown__seq")
+            .values_list(*PUBLIC_COLUMNS)
+        )
+        sql, params = qs.query.sql_with_params()
+        compiled = _PUBLIC_SQL[key] = (sql, list(params), list(params).index(_SENTINEL))
+    sql, params, at = compiled
+    params = [*params]
+    params[at] = code.strip()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [(*r[:2], *map(_aware, r[2:5]), *r[5:7], _aware(r[7]), *r[8:]) for r in rows]
+
+
+def _aware(value: Any) -> Any:
+    """A timestamp as the ORM would return it: aware (SQLite's cursor gives naive UTC)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        return timezone.make_aware(value, UTC)
+    return value
+
+
 # --- Inbox ----------------------------------------------------------------------------------
 
 INBOXES = ("mine", "unit", "due_soon", "overdue", "supplement", "done", "all")
@@ -76,21 +132,26 @@ def inbox(
 
     now = now or timezone.now()
     qs = visible_dossiers(user).select_related("procedure", "agency", "assignee")
-    open_statuses = [s.value for s in Status if s not in FINAL]
+    # The open lists filter on is_open (status not final, computed by the database) as well:
+    # the index (is_open, due_at, id) then gives the rows in due order, and the database
+    # checks visibility row by row until the page is full, instead of sorting every row.
+    # Written "IN (true)": Django turns is_open=True into a bare `WHERE is_open`, which
+    # SQLite does not match against the index; `is_open IN (1)` is an equality it does.
+    open_ = Q(is_open__in=[True])
     if box == "mine":
-        qs = qs.filter(assignee_id=user.pk, status__in=open_statuses)
+        qs = qs.filter(open_, assignee_id=user.pk)
     elif box == "unit":
-        qs = qs.filter(status__in=open_statuses)
+        qs = qs.filter(open_)
     elif box == "due_soon":
         # Within one office day of the deadline (the exact per-dossier window is shown on
         # each row); the list is a working aid, not a statistic.
         qs = qs.filter(
-            status=Status.PROCESSING, due_at__gte=now, due_at__lte=now + timedelta(days=2)
+            open_, status=Status.PROCESSING, due_at__gte=now, due_at__lte=now + timedelta(days=2)
         )
     elif box == "overdue":
-        qs = qs.filter(status=Status.PROCESSING, due_at__lt=now)
+        qs = qs.filter(open_, status=Status.PROCESSING, due_at__lt=now)
     elif box == "supplement":
-        qs = qs.filter(status=Status.SUPPLEMENT_REQUESTED)
+        qs = qs.filter(open_, status=Status.SUPPLEMENT_REQUESTED)
     elif box == "done":
         qs = qs.filter(status__in=[s.value for s in FINAL])
     if status:
@@ -125,13 +186,23 @@ def keyset_page(
             raise ValidationError(
                 "Con trỏ phân trang không hợp lệ.", details={"after": [after]}
             ) from exc
-        if due is None:
-            qs = qs.filter(due_at__isnull=True, id__gt=last_id)
-        else:
-            qs = qs.filter(
-                Q(due_at__gt=due) | Q(due_at=due, id__gt=last_id) | Q(due_at__isnull=True)
-            )
-    rows = list(qs[: limit + 1])
+    else:
+        due, last_id = None, 0
+    # Two ordered reads instead of one ORDER BY due_at NULLS LAST: the dated rows in
+    # (due_at, id) order, which an index on (…, due_at, id) gives without sorting, then the
+    # undated ones by id. Same order, same pages.
+    qs = qs.order_by()
+    rows: list[Dossier] = []
+    if not after or due is not None:
+        dated = qs.filter(due_at__isnull=False)
+        if due is not None:
+            dated = dated.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=last_id), due_at__gte=due)
+        rows = list(dated.order_by("due_at", "id")[: limit + 1])
+    if len(rows) <= limit:
+        undated = qs.filter(due_at__isnull=True)
+        if after and due is None:
+            undated = undated.filter(id__gt=last_id)
+        rows += list(undated.order_by("id")[: limit + 1 - len(rows)])
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = ""
@@ -194,3 +265,61 @@ def intake_notice_for(user: Any, notice_id: int) -> Any:
     if notice is None:
         raise NotFound("Không tìm thấy phiếu.")
     return notice
+
+
+# --- The applicant's own dossiers (portal "Hồ sơ của tôi") --------------------------------------
+
+
+def my_dossiers(user: Any, *, status: str = "") -> QuerySet[Dossier]:
+    """The dossiers the signed-in citizen or business applied for, newest first (only the
+    columns the list shows)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Dossier.objects.none()
+    qs = Dossier.objects.filter(applicant_user_id=user.pk)
+    if status:
+        qs = qs.filter(status=status)
+    columns = ("id", "code", "status", "created_at", "received_at", "due_at", "finished_at",
+               "fee_amount", "procedure__name", "procedure__code")  # fmt: skip
+    return qs.select_related("procedure").only(*columns).order_by("-created_at", "-id")
+
+
+def my_dossier(user: Any, code: str) -> Dossier:
+    """One of the applicant's own dossiers; someone else's is "not found" (never 403, which
+    would confirm the code exists)."""
+    dossier = (
+        Dossier.objects.select_related("procedure", "agency", "desk")
+        .filter(code=code, applicant_user_id=getattr(user, "pk", None))
+        .first()
+    )
+    if dossier is None:
+        raise NotFound(f"Không tìm thấy hồ sơ «{code}» của bạn.")
+    return dossier
+
+
+def dossier_timeline(dossier: Dossier) -> list[Any]:
+    from cqs.dossiers.models import DossierEvent
+
+    return list(
+        DossierEvent.objects.filter(dossier=dossier).select_related("agency").order_by("seq")
+    )
+
+
+def dossier_file_for(user: Any, code: str, file_id: int) -> Any:
+    """A file of a dossier the user may see (own dossier, or an official's scope)."""
+    from cqs.dossiers.models import DossierFile
+
+    dossier = dossier_for(user, code)
+    found = DossierFile.objects.filter(dossier=dossier, pk=file_id).first()
+    if found is None:
+        raise NotFound("Không tìm thấy tệp.")
+    return found
+
+
+def my_dossier_rows(user: Any, *, status: str = "", limit: int = 100) -> list[dict[str, Any]]:
+    """The list page's rows as plain values (no model instances: it is the citizen's most
+    visited page)."""
+    return list(
+        my_dossiers(user, status=status).values(
+            "code", "status", "due_at", "procedure__name"
+        )[:limit]
+    )

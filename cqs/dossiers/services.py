@@ -42,7 +42,8 @@ from cqs.dossiers.models import (
     IntakeNotice,
     IntakeNoticeKind,
 )
-from cqs.dossiers.storage import Upload, check_upload, store_file
+from cqs.dossiers.signals import dossier_state, send_changed
+from cqs.dossiers.storage import Upload, check_upload, store_file, store_files
 from cqs.dossiers.workflow import (
     ACTION_LABELS,
     APPLICANT,
@@ -145,12 +146,14 @@ def _steps(procedure: Procedure) -> list[rules.StepPlan]:
     ]
 
 
-def _plan_deadlines(dossier: Dossier, start: datetime) -> None:
+def _plan_deadlines(
+    dossier: Dossier, start: datetime, steps: list[rules.StepPlan] | None = None
+) -> None:
     """Set due_at and every step's deadline from ``start`` (the clock's start)."""
     cal = work_calendar()
     p = dossier.procedure
     due = rules.add_time_limit(cal, start, p.time_limit_value, p.time_limit_unit)
-    steps = _steps(p)
+    steps = _steps(p) if steps is None else steps
     deadlines = rules.step_deadlines(cal, start, due, [s.share for s in steps]) if steps else []
     dossier.clock_started_at = start
     dossier.due_at = due
@@ -175,8 +178,10 @@ def _event(
     at: datetime,
     from_status: str = "",
     data: dict[str, Any] | None = None,
+    seq: int | None = None,
 ) -> DossierEvent:
-    seq = (dossier.events.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+    if seq is None:  # a new dossier's first event is 1: no need to ask
+        seq = (dossier.events.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
     return DossierEvent.objects.create(
         dossier=dossier,
         seq=seq,
@@ -255,9 +260,15 @@ def dossier_receive(
     agency = _competent_agency(desk, procedure)
     now = now or timezone.now()
     cal = work_calendar()
+    # The number is taken before the transaction (its own statement, committed at once
+    # outside an enclosing atomic block): the (agency, day) counter row is shared by every
+    # desk of the agency, and holding its lock until the intake commits made concurrent
+    # intakes queue behind one another. Every check is done above, so only a database
+    # failure after this point leaves a gap in the day's numbering (Circular 01/2018/TT-VPCP
+    # art. 9: the sequence of the agency's dossiers that day); codes stay unique and increasing.
+    local_day = timezone.localtime(now).date()
+    code = rules.dossier_code(agency.code, local_day, _next_sequence(agency.code, local_day))
     with transaction.atomic():
-        local_day = timezone.localtime(now).date()
-        code = rules.dossier_code(agency.code, local_day, _next_sequence(agency.code, local_day))
         first_step = 1
         steps = _steps(procedure)
         if steps and steps[0].role == Role.RECEIVING_OFFICER and len(steps) > 1:
@@ -268,7 +279,7 @@ def dossier_receive(
             agency=agency,
             desk=desk,
             receiving_agency=agency,
-            unit=agency.unit,
+            unit_id=agency.unit_id,
             channel=channel,
             applicant_kind=applicant.kind,
             applicant_name=applicant.name.strip(),
@@ -285,33 +296,26 @@ def dossier_receive(
             fee_amount=_fee(procedure),
             extra={},
         )
-        _plan_deadlines(dossier, cal.intake_start(now))
+        _plan_deadlines(dossier, cal.intake_start(now), steps)
         dossier.save()
         DossierParticipant.objects.create(dossier=dossier, agency=agency)
-        for upload in files:
-            store_file(
-                dossier=dossier,
-                upload=upload,
-                kind=FileKind.INTAKE,
-                actor=actor,
-                requirement=requirements.get(upload.requirement or -1),
-            )
-        _event(
+        stored = store_files(
+            dossier=dossier,
+            uploads=[(u, requirements.get(u.requirement or -1)) for u in files],
+            kind=FileKind.INTAKE,
+            actor=actor,
+        )
+        received = _event(
             dossier,
             type="received",
             actor=actor,
             at=now,
+            seq=1,
             data={
                 "channel": channel,
                 "desk": desk.code,
                 "due_at": dossier.due_at.isoformat(),  # type: ignore[union-attr]
             },
-        )
-        audit_record(
-            actor=actor,
-            action="dossier.receive",
-            obj=dossier,
-            changes={"procedure": procedure.code, "files": len(files)},
         )
         _notify_applicant(
             dossier,
@@ -319,7 +323,27 @@ def dossier_receive(
             f"{desk.name} đã tiếp nhận hồ sơ «{procedure.name}». Hẹn trả kết quả: "
             f"{_fmt(dossier.due_at)}.",
         )
+        audit_record(
+            actor=actor,
+            action="dossier.receive",
+            obj=dossier,
+            changes={"procedure": procedure.code, "files": len(files)},
+        )
+        # Last: the rollup rows it updates are shared by every intake of the agency that day,
+        # so their locks are held only until the commit that follows.
+        send_changed(None, dossier_state(dossier))
+    # The caller (the API's 201 body) shows the files and the event just written: no re-read.
+    _keep_related(dossier, "files", stored)
+    _keep_related(dossier, "events", [received])
     return dossier
+
+
+def _keep_related(dossier: Dossier, name: str, rows: list[Any]) -> None:
+    """Fill ``dossier.<name>.all()`` with rows already in hand, as prefetch_related would."""
+    qs = getattr(dossier, name).all()
+    qs._result_cache = rows
+    qs._prefetch_done = True
+    dossier.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs
 
 
 def _fee(procedure: Procedure) -> int:
@@ -438,6 +462,7 @@ def dossier_act(
                 f"Bạn không có vai trò được phép «{ACTION_LABELS[action]}» hồ sơ này.",
                 details={"action": action.value},
             )
+        before = dossier_state(dossier)
         handler = _HANDLERS[action]
         data = handler(dossier, actor=actor, roles=roles, now=now, **params)
         if rule.to is not None:
@@ -447,6 +472,7 @@ def dossier_act(
         _event(
             dossier, type=_EVENT_TYPES[action], actor=actor, at=now, from_status=status, data=data
         )
+        send_changed(before, dossier_state(dossier))
         audit_record(actor=actor, action=f"dossier.{action}", obj=dossier, changes=data)
         _after(dossier, action, data)
     return dossier
@@ -673,6 +699,9 @@ def _approve(dossier: Dossier, *, now: datetime, **params: Any) -> dict[str, Any
 
 
 def _return_result(dossier: Dossier, **params: Any) -> dict[str, Any]:
+    from cqs.dossiers.signatures import require_sealed_result
+
+    require_sealed_result(dossier)  # CQS_SIGNING_REQUIRED: leader's signature + agency seal
     method = params.get("method") or dossier.result_delivery
     if method not in Delivery.values:
         raise ValidationError(
@@ -750,11 +779,49 @@ def _after(dossier: Dossier, action: Action, data: dict[str, Any]) -> None:
         )
 
 
+def dossier_record_fee_payment(
+    *,
+    actor: Any,
+    code: str,
+    amount: int,
+    online: bool,
+    paid_at: datetime,
+    receipt: str = "",
+) -> Dossier:
+    """Record that the dossier's fees were paid (called by cqs.payments inside its own
+    transaction). Not a workflow action: the status and ``version`` stay, the ``fee_paid``
+    event goes on the timeline and ``extra.fee`` feeds the 766 "paid online" indicator."""
+    with transaction.atomic():
+        dossier = (
+            Dossier.objects.select_for_update()
+            .only("id", "code", "status", "step", "fee_amount", "extra", "agency_id")
+            .filter(code=code)
+            .first()
+        )
+        if dossier is None:
+            raise NotFound(f"Không tìm thấy hồ sơ «{code}».")
+        dossier.extra["fee"] = {
+            "amount": dossier.fee_amount or amount,
+            "paid": amount,
+            "paid_online": online,
+            "paid_at": paid_at.isoformat(),
+            "receipt": receipt,
+        }
+        dossier.save(update_fields=["extra", "updated_at"])
+        data = {"amount": amount, "online": online, "receipt": receipt}
+        _event(
+            dossier, type="fee_paid", actor=actor, at=paid_at, from_status=dossier.status, data=data
+        )
+        audit_record(actor=actor, action="dossier.fee_paid", obj=dossier, changes=data)
+    return dossier
+
+
 __all__ = [
     "Applicant",
     "Delivery",  # re-exported: the choices views offer
     "IntakeNoticeKind",
     "dossier_act",
     "dossier_receive",
+    "dossier_record_fee_payment",
     "intake_notice_issue",
 ]

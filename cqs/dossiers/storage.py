@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 
 from cqs.core.errors import PayloadTooLarge, ValidationError
 from cqs.dossiers.models import Dossier, DossierFile, FileKind
@@ -43,8 +47,52 @@ def check_upload(upload: Upload) -> tuple[str, str]:
     return kind
 
 
-def store_file(
-    *, dossier: Dossier, upload: Upload, kind: FileKind, actor: Any, requirement: Any = None
+def _put(content: bytes, digest: str, extension: str) -> str:
+    """Write ``content`` at its content address unless the same bytes are there already.
+
+    The name is a function of the SHA-256, so a file present under it holds these bytes: no
+    database look-up, no second copy. On the local file system the bytes go to a temporary
+    file renamed into place, so a crash never leaves a partial file under a valid name."""
+    name = f"dossiers/{digest[:2]}/{digest}{extension}"
+    storage = DossierFile._meta.get_field("file").storage  # type: ignore[attr-defined]
+    if isinstance(storage, FileSystemStorage):
+        path = storage.path(name)
+        if os.path.exists(path):
+            return name
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(content)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return name
+    if storage.exists(name):
+        return name
+    return str(storage.save(name, ContentFile(content)))
+
+
+def store_files(
+    *,
+    dossier: Dossier,
+    uploads: list[tuple[Upload, Any]],
+    kind: FileKind,
+    actor: Any,
+) -> list[DossierFile]:
+    """Store several (upload, requirement) pairs of one dossier with one INSERT."""
+    records = [
+        _record(dossier=dossier, upload=u, kind=kind, actor=actor, requirement=r)
+        for u, r in uploads
+    ]
+    return DossierFile.objects.bulk_create(records)
+
+
+def _record(
+    *, dossier: Dossier, upload: Upload, kind: FileKind, actor: Any, requirement: Any
 ) -> DossierFile:
     content_type, extension = check_upload(upload)
     digest = hashlib.sha256(upload.content).hexdigest()
@@ -60,10 +108,15 @@ def store_file(
         sha256=digest,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
-    existing = DossierFile.objects.filter(sha256=digest).exclude(file="").first()
-    if existing is not None and existing.file.storage.exists(existing.file.name):
-        record.file.name = existing.file.name  # same bytes already stored: share them
-    else:
-        record.file.save(f"{digest}{extension}", ContentFile(upload.content), save=False)
+    record.file.name = _put(upload.content, digest, extension)  # same bytes: shared
+    return record
+
+
+def store_file(
+    *, dossier: Dossier, upload: Upload, kind: FileKind, actor: Any, requirement: Any = None
+) -> DossierFile:
+    record = _record(
+        dossier=dossier, upload=upload, kind=kind, actor=actor, requirement=requirement
+    )
     record.save()
     return record

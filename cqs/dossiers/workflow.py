@@ -116,7 +116,11 @@ TRANSITIONS: dict[tuple[Status, Action], Transition] = {
     (Status.PROCESSING, Action.ATTACH_RESULT): _t(PO, HD, LD, RC),
     (Status.PROCESSING, Action.APPROVE): _t(LD, to=Status.RESULT_READY),
     (Status.PROCESSING, Action.WITHDRAW): _t(APPLICANT, RO, to=Status.WITHDRAWN),
-    (Status.SUPPLEMENT_REQUESTED, Action.RECEIVE_SUPPLEMENT): _t(RO, to=Status.PROCESSING),
+    # The applicant answers online by uploading the missing papers (portal); the desk
+    # receives them at the counter.
+    (Status.SUPPLEMENT_REQUESTED, Action.RECEIVE_SUPPLEMENT): _t(
+        APPLICANT, RO, to=Status.PROCESSING
+    ),
     (Status.SUPPLEMENT_REQUESTED, Action.WITHDRAW): _t(APPLICANT, RO, to=Status.WITHDRAWN),
     (Status.SUPPLEMENT_REQUESTED, Action.REJECT): _t(HD, LD, to=Status.REJECTED),
     (Status.RESULT_READY, Action.ATTACH_RESULT): _t(LD, RC),
@@ -133,6 +137,7 @@ def allowed_actions(status: Status) -> list[Action]:
 
 
 EVENT_LABELS: dict[str, str] = {
+    "submitted": "Nộp hồ sơ trực tuyến",
     "received": "Tiếp nhận hồ sơ",
     "forwarded": "Chuyển bước xử lý",
     "returned_step": "Trả lại bước trước",
@@ -145,4 +150,7 @@ EVENT_LABELS: dict[str, str] = {
     "returned": "Trả kết quả",
     "rejected": "Từ chối giải quyết",
     "withdrawn": "Rút hồ sơ",
+    "fee_paid": "Nộp phí, lệ phí",
+    "result_signed": "Lãnh đạo ký số kết quả",
+    "result_sealed": "Văn thư đóng dấu (ký số cơ quan) kết quả",
 }

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from cqs.notifications.adapters import send_email, sms_backend
@@ -47,8 +51,35 @@ def notification_enqueue(
         return []
     created = Notification.objects.bulk_create(rows)
     ids = [n.pk for n in created]
-    transaction.on_commit(lambda: notifications_deliver(ids=ids))
+    mode = settings.CQS_NOTIFICATIONS_DELIVERY
+    if mode == "request":
+        transaction.on_commit(lambda: notifications_deliver(ids=ids))
+    elif mode == "thread":
+        transaction.on_commit(lambda: _background().submit(_deliver_in_background, ids))
+    # "worker": left in the outbox for `send_notifications --loop`.
     return created
+
+
+_POOL: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _background() -> ThreadPoolExecutor:
+    """One delivery thread per web process (created after the fork, never inherited)."""
+    global _POOL  # noqa: PLW0603 - one per process
+    if _POOL is None or _POOL[0] != os.getpid():
+        _POOL = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="cqs-notify"))
+    return _POOL[1]
+
+
+def _deliver_in_background(ids: list[int]) -> None:
+    close_old_connections()
+    try:
+        notifications_deliver(ids=ids)
+    except Exception:
+        # Still pending in the outbox: `send_notifications` retries them.
+        logger.exception("background delivery of notifications %s failed", ids)
+    finally:
+        close_old_connections()
 
 
 def _deliver_one(n: Notification) -> None:
@@ -64,7 +95,8 @@ def notifications_deliver(*, ids: list[int] | None = None, limit: int = 200) -> 
     qs = Notification.objects.filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
-    sent = failed = 0
+    failed = 0
+    sent_ids: list[int] = []
     for n in list(qs.order_by("next_attempt_at")[:limit]):
         try:
             _deliver_one(n)
@@ -80,8 +112,9 @@ def notifications_deliver(*, ids: list[int] | None = None, limit: int = 200) -> 
             )
             logger.warning("notification %s failed (%s attempts): %s", n.pk, attempts, exc)
         else:
-            sent += 1
-            Notification.objects.filter(pk=n.pk).update(
-                status=NotificationStatus.SENT, attempts=n.attempts + 1, sent_at=now, last_error=""
-            )
-    return sent, failed
+            sent_ids.append(n.pk)
+    if sent_ids:  # one UPDATE for every success
+        Notification.objects.filter(pk__in=sent_ids).update(
+            status=NotificationStatus.SENT, attempts=F("attempts") + 1, sent_at=now, last_error=""
+        )
+    return len(sent_ids), failed

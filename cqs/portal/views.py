@@ -54,17 +54,55 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
 
 
 def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
-    p = procedure_get(code)
-    fees = [
-        {**f, "amount_text": format_dong(f["amount"]) if f.get("amount") is not None else ""}
-        for f in p.fees
-    ]
-    return render(request, "portal/procedure_detail.html", {"p": p, "fees": fees})
+    """The procedure page. Its body (documents, fees, steps, legal basis) is public and the
+    same for everyone, so it is rendered once per catalogue change and language and kept in
+    the cache; a visit then costs no query at all (the page must keep up with the portal's
+    busiest traffic: bench/bench_portal.py)."""
+    import hashlib
+
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    from cqs.catalogue.selectors import catalogue_version
+    from cqs.dossiers.online import is_online
+
+    digest = hashlib.sha256(code.encode("utf-8", "replace")).hexdigest()[:32]
+    key = f"portal:procedure:{digest}:{catalogue_version()}:{get_language()}"
+    cached = cache.get(key)
+    if cached is None:
+        p = procedure_get(code)  # the Vietnamese 404 for an unknown code
+        fees = [
+            {**f, "amount_text": format_dong(f["amount"]) if f.get("amount") is not None else ""}
+            for f in p.fees
+        ]
+        body = render_to_string(
+            "portal/_procedure_body.html", {"p": p, "fees": fees, "online": is_online(p)}
+        )
+        cached = (p.name, p.code, body)
+        cache.set(key, cached, 3600)
+    name, code, body = cached
+    return render(
+        request,
+        "portal/procedure_detail.html",
+        {"p": {"name": name, "code": code}, "body": mark_safe(body)},  # noqa: S308 - our own rendering
+    )
 
 
 @login_required
 def citizen_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/citizen_home.html")
+    from cqs.dossiers.online import drafts_of
+    from cqs.dossiers.selectors import my_dossiers
+
+    return render(
+        request,
+        "portal/citizen_home.html",
+        {
+            "recent": list(my_dossiers(request.user)[:5]),
+            "drafts": list(drafts_of(request.user)[:5]),
+        },
+    )
 
 
 def lookup(request: HttpRequest) -> HttpResponse:

@@ -180,7 +180,11 @@ class ReportEvent(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["report", "seq"], name="report_event_seq")
         ]
-        indexes: ClassVar = [models.Index(fields=["type", "at"], name="report_event_type_at")]
+        indexes: ClassVar = [
+            models.Index(fields=["type", "at"], name="report_event_type_at"),
+            # Open311 servicerequestupdates: public events in a time window, oldest first.
+            models.Index(fields=["at", "id"], name="report_event_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report_id}#{self.seq} {self.type}"
@@ -199,6 +203,12 @@ class PhotoKind(models.TextChoices):
     AFTER = "after", "Ảnh sau xử lý"
 
 
+class PhotoReview(models.TextChoices):
+    APPROVED = "approved", "Đã duyệt"
+    PENDING = "pending", "Chờ duyệt"
+    WITHHELD = "withheld", "Không công khai"
+
+
 class ReportPhoto(models.Model):
     """A photo: the original (private, for staff) and a public copy without EXIF."""
 
@@ -212,6 +222,11 @@ class ReportPhoto(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     uploaded_at = models.DateTimeField()
+    # Photos the reporter adds after sending wait for a moderator before they are public;
+    # those sent with the report are published together with its text.
+    review = models.CharField(
+        "duyệt công khai", max_length=10, choices=PhotoReview.choices, default=PhotoReview.APPROVED
+    )
 
     class Meta:
         verbose_name = "ảnh phản ánh"
@@ -220,6 +235,10 @@ class ReportPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}/{self.pk}"
+
+    @property
+    def approved(self) -> bool:
+        return self.review == PhotoReview.APPROVED
 
 
 class RoutingRule(models.Model):

@@ -4,7 +4,12 @@ Plain Django views rather than the ninja API: the spec fixes the shapes (bare JS
 XML element names, its own error list) that differ from our `{code, message, details}`.
 Internal states map to open/closed; the rich state is in ``extended_attributes``.
 Extensions: paging (``page``, ``page_size``, a ``Link: rel="next"`` header), media upload
-(multipart ``media``), and request updates as ``extended_attributes.notes``.
+(multipart ``media``), the public timeline as ``extended_attributes.notes`` of
+``requests/{id}``, and service request updates (``servicerequestupdates``, GET and POST) as
+FixMyStreet and mySociety's open311-adapter define them
+(https://github.com/mysociety/FixMyStreet/wiki/Open311-FMS---Proposed-differences-to-Open311,
+``Open311::Endpoint::Role::mySociety``): the same element names, the extended status
+vocabulary, ``update_id`` strings.
 """
 
 from __future__ import annotations
@@ -23,11 +28,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from cqs.core.errors import ApplicationError, PayloadTooLarge
+from cqs.core.errors import ApplicationError, PayloadTooLarge, PermissionDenied
 from cqs.reports import rules
-from cqs.reports.models import Category, PhotoKind, Report, ReportPhoto
-from cqs.reports.photos import PhotoUpload
-from cqs.reports.services import Contact, open311_key_authenticate, report_submit
+from cqs.reports.models import (
+    Category,
+    PhotoKind,
+    PhotoReview,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+)
+from cqs.reports.photos import uploads_from
+from cqs.reports.selectors import report_timeline
+from cqs.reports.services import (
+    Contact,
+    open311_key_authenticate,
+    report_submit,
+    report_supplement,
+)
 from cqs.reports.workflow import STATUS_LABELS, Status
 from cqs.units.models import AdministrativeUnit
 
@@ -223,7 +241,9 @@ def _request_row(r: Report) -> dict[str, Any]:
 
 
 def _requests_qs() -> QuerySet[Report]:
-    public = ReportPhoto.objects.filter(kind=PhotoKind.BEFORE).order_by("id")
+    public = ReportPhoto.objects.filter(
+        kind=PhotoKind.BEFORE, review=PhotoReview.APPROVED
+    ).order_by("id")
     return Report.objects.select_related(
         "category", "agency", "commune", "merged_into"
     ).prefetch_related(Prefetch("photos", queryset=public, to_attr="public_photos"))
@@ -349,7 +369,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     if errors:
         raise Open311Error(400, *errors)
     assert category is not None  # noqa: S101 - narrowed above
-    photos = [PhotoUpload(f.name or "media", f.read()) for f in request.FILES.getlist("media")[:5]]
+    photos = uploads_from(request.FILES.getlist("media"))
     name = " ".join(p for p in (data.get("first_name", ""), data.get("last_name", "")) if p)
     try:
         report = report_submit(
@@ -398,7 +418,7 @@ def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpRespo
     row = _request_row(report)
     notes = [
         {"datetime": _dt(e.at), "status": e.to_status, "type": e.type, "description": e.note}
-        for e in report.events.filter(is_public=True).order_by("seq")
+        for e in report_timeline(report)
     ]
     row["extended_attributes"]["notes"] = notes
     return _render(fmt, "service_requests", "request", [row])
@@ -415,6 +435,146 @@ def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
         "request",
         [{"service_request_id": report.code, "token": report.token}],
     )
+
+
+# --- Service request updates (FixMyStreet / mySociety extension) ---------------------------
+UPDATE_STATUSES_UPPER = frozenset(s.upper() for s in rules.UPDATE_STATUSES)
+
+
+def _update_row(e: ReportEvent) -> dict[str, Any]:
+    report = e.report
+    media = ""
+    photo_ids = e.data.get("photos") if isinstance(e.data, dict) else None
+    if photo_ids and report.is_public:
+        photo = report.photos.filter(pk__in=photo_ids, review=PhotoReview.APPROVED).first()
+        if photo is not None:
+            media = _base() + reverse("reports:photo", args=[report.code, photo.pk])
+    reason = report.reject_reason if e.to_status == Status.REJECTED else ""
+    return {
+        "update_id": str(e.pk),
+        "service_request_id": report.code,
+        "status": rules.open311_update_status(e.to_status, reason),
+        "updated_datetime": _dt(e.at),
+        "description": rules.mask_personal_data(e.note),
+        "media_url": media,
+        "external_status_code": e.to_status,
+    }
+
+
+def _list_updates(request: HttpRequest, fmt: str) -> HttpResponse:
+    params = request.GET
+    errors: list[str] = []
+    start = end = None
+    try:
+        if params.get("start_date"):
+            start = _parse_datetime("start_date", params["start_date"])
+        if params.get("end_date"):
+            end = _parse_datetime("end_date", params["end_date"])
+    except Open311Error as exc:
+        errors.extend(exc.descriptions)
+    if start and end and end < start:
+        errors.append("end_date must not be before start_date")
+    elif start and end and end - start > MAX_WINDOW:
+        errors.append("start_date and end_date may be at most 90 days apart")
+    try:
+        page = _positive_int("page", params.get("page"), 1, 10_000)
+        size = _positive_int("page_size", params.get("page_size"), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    except Open311Error as exc:
+        errors.extend(exc.descriptions)
+    if errors:
+        raise Open311Error(400, *errors)
+    if start is None and end is None:
+        end = timezone.now()
+    if start is None:
+        assert end is not None  # noqa: S101 - narrowed above
+        start = end - MAX_WINDOW
+    if end is None:
+        end = start + MAX_WINDOW
+    qs = ReportEvent.objects.filter(is_public=True, at__gte=start, at__lte=end)
+    ids = rules.split_list(params.get("service_request_id", ""))
+    if ids:  # our extension: the updates of some requests only
+        qs = qs.filter(report__code__in=ids[:MAX_PAGE_SIZE])
+    offset = (page - 1) * size
+    found = list(qs.select_related("report").order_by("at", "id")[offset : offset + size + 1])
+    rows = [_update_row(e) for e in found[:size]]
+    response = _render(fmt, "service_request_updates", "request_update", rows)
+    if len(found) > size:
+        query = params.copy()
+        query["page"] = str(page + 1)
+        response["Link"] = f'<{request.path}?{query.urlencode()}>; rel="next"'
+    return response
+
+
+def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
+    data = request.POST
+    if open311_key_authenticate(data.get("api_key", "")) is None:
+        raise Open311Error(403, "api_key is missing or invalid")
+    errors: list[str] = []
+    code = data.get("service_request_id", "").strip()
+    if not code:
+        errors.append("service_request_id is required")
+    update_id = data.get("update_id", "").strip()
+    if not update_id:
+        errors.append("update_id is required")
+    elif len(update_id) > 100:
+        errors.append("update_id must be at most 100 characters")
+    status = data.get("status", "").strip()
+    if not status:
+        errors.append("status is required")
+    elif status.upper() not in UPDATE_STATUSES_UPPER:
+        errors.append("status must be one of " + ", ".join(sorted(UPDATE_STATUSES_UPPER)))
+    if not data.get("updated_datetime"):
+        errors.append("updated_datetime is required")
+    else:
+        try:
+            _parse_datetime("updated_datetime", data["updated_datetime"])
+        except Open311Error as exc:
+            errors.extend(exc.descriptions)
+    if "description" not in data:
+        errors.append("description is required (it may be empty when media is attached)")
+    links = [u.strip() for u in data.getlist("media_url") if u.strip()]
+    if any(not u.startswith(("https://", "http://")) for u in links):
+        errors.append("media_url must be http(s) URLs")
+    elif len(links) > rules.MAX_PHOTOS:
+        errors.append(f"at most {rules.MAX_PHOTOS} media_url")
+    if errors:
+        raise Open311Error(400, *errors)
+    if not Report.objects.filter(code=code).exists():
+        raise Open311Error(404, f"service_request_id {code[:40]} not found")
+    note = data.get("description", "")
+    if links:
+        # Remote media are linked for staff, never fetched (no outbound requests from here).
+        note = (note + "\n" if note else "") + "\n".join(links)
+    try:
+        added = report_supplement(
+            actor=None,
+            code=code,
+            note=note,
+            photos=uploads_from(request.FILES.getlist("media")),
+            reporter_key=data.get("token", ""),
+            email=data.get("email", ""),
+            source="open311",
+            client_update_id=update_id,
+        )
+    except PayloadTooLarge as exc:
+        raise Open311Error(413, exc.message) from exc
+    except PermissionDenied as exc:
+        raise Open311Error(
+            403, "only the original requester may post updates: give its token or email"
+        ) from exc
+    except ApplicationError as exc:
+        raise Open311Error(400, exc.message) from exc
+    row = {"update_id": str(added.event.pk), "account_id": None}
+    return _render(fmt, "service_request_updates", "request_update", [row], status=201)
+
+
+@endpoint
+def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return _post_update(request, fmt)
+    if request.method not in {"GET", "HEAD"}:
+        raise Open311Error(405, "use GET or POST")
+    return _list_updates(request, fmt)
 
 
 def root(request: HttpRequest) -> HttpResponse:

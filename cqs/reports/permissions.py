@@ -51,6 +51,11 @@ def can_manage_open311_keys(user: Any) -> bool:
     return Role.PROVINCE_ADMIN in roles_of(user)
 
 
+def can_configure_reports(user: Any) -> bool:
+    """Categories, routing rules and answer templates are province-wide settings."""
+    return Role.PROVINCE_ADMIN in roles_of(user)
+
+
 def can_view_report_stats(user: Any) -> bool:
     return bool(
         agency_scope(

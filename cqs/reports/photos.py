@@ -13,8 +13,8 @@ from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cqs.core.errors import PayloadTooLarge, ValidationError
-from cqs.reports.models import Report, ReportPhoto
-from cqs.reports.rules import sniff_photo
+from cqs.reports.models import PhotoReview, Report, ReportPhoto
+from cqs.reports.rules import MAX_PHOTOS, sniff_photo
 
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo is plenty; more is a decompression bomb
 PUBLIC_MAX_SIDE = 1600
@@ -38,6 +38,19 @@ class CheckedPhoto:
 
 def max_photo_bytes() -> int:
     return int(float(settings.CQS_REPORTS_PHOTO_MAX_MB) * 1024 * 1024)
+
+
+def uploads_from(files: list[Any], *, limit: int = MAX_PHOTOS + 1) -> list[PhotoUpload]:
+    """Uploaded files (Django ``UploadedFile``) as ``PhotoUpload``s. An oversized file is not
+    read into memory: a stand-in of limit + 1 bytes carries its size to ``check_photo``, which
+    answers 413 with the file's name."""
+    biggest = max_photo_bytes()
+    uploads = []
+    for f in files[:limit]:
+        size = getattr(f, "size", None)
+        content = f.read() if size is None or size <= biggest else b"\0" * (biggest + 1)
+        uploads.append(PhotoUpload(getattr(f, "name", "") or "anh", content))
+    return uploads
 
 
 def check_photo(upload: PhotoUpload) -> CheckedPhoto:
@@ -86,7 +99,9 @@ def public_copy(photo: CheckedPhoto) -> bytes:
         return out.getvalue()
 
 
-def store_photo(*, report: Report, photo: CheckedPhoto, kind: str) -> ReportPhoto:
+def store_photo(
+    *, report: Report, photo: CheckedPhoto, kind: str, review: str = PhotoReview.APPROVED
+) -> ReportPhoto:
     digest = hashlib.sha256(photo.upload.content).hexdigest()
     record = ReportPhoto(
         report=report,
@@ -97,6 +112,7 @@ def store_photo(*, report: Report, photo: CheckedPhoto, kind: str) -> ReportPhot
         width=photo.width,
         height=photo.height,
         uploaded_at=timezone.now(),
+        review=review,
     )
     record.original.save(
         f"{digest}{photo.extension}", ContentFile(photo.upload.content), save=False

@@ -218,3 +218,40 @@ def open311_status(is_open: bool) -> str:
 
 def split_list(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
+
+
+# The status vocabulary of the Open311 "service request updates" extension used by
+# FixMyStreet and mySociety's open311-adapter (Open311::Endpoint::Role::mySociety,
+# rx type status_extended): our richer states map onto it; the exact state travels as
+# external_status_code.
+UPDATE_STATUSES = (
+    "open",
+    "closed",
+    "fixed",
+    "in_progress",
+    "action_scheduled",
+    "investigating",
+    "duplicate",
+    "not_councils_responsibility",
+    "no_further_action",
+    "internal_referral",
+    "reopen",
+    "for_triage",
+)
+_UPDATE_STATUS = {
+    "received": "open",
+    "verified": "investigating",
+    "assigned": "action_scheduled",
+    "in_progress": "in_progress",
+    "resolved": "fixed",
+    "closed": "closed",
+    "reopened": "reopen",
+    "disputed": "reopen",
+}
+
+
+def open311_update_status(status: str, reject_reason: str = "") -> str:
+    """The extended Open311 status of a report state (for servicerequestupdates)."""
+    if status == "rejected":
+        return "duplicate" if reject_reason == "duplicate" else "not_councils_responsibility"
+    return _UPDATE_STATUS.get(status, "open")

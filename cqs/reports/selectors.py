@@ -8,11 +8,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from cqs.reports import rules
-from cqs.reports.models import AnswerTemplate, Category, Report, ReportEvent
+from cqs.reports.models import (
+    AnswerTemplate,
+    Category,
+    PhotoReview,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+)
 from cqs.reports.permissions import public_reports, visible_to
 from cqs.reports.workflow import ACTIVE_STATES, Status
 from cqs.units.models import AdministrativeUnit, Agency, AgencyKind
@@ -45,9 +52,16 @@ def report_get(code: str) -> Report | None:
     )
 
 
-def report_timeline(report: Report, *, private: bool = False) -> QuerySet[ReportEvent]:
+def report_timeline(report: Report, *, private: bool = False) -> list[ReportEvent]:
+    """The report's events in order. The public timeline leaves out internal events and masks
+    phone numbers, ID numbers and e-mails in notes (a reporter's reason for reopening, say)."""
     qs = report.events.select_related("agency").order_by("seq")
-    return qs if private else qs.filter(is_public=True)
+    if private:
+        return list(qs)
+    events = list(qs.filter(is_public=True))
+    for e in events:  # in memory only: events are append-only and never saved again
+        e.note = rules.mask_personal_data(e.note)
+    return events
 
 
 def report_queue(user: Any, *, box: str = "active", q: str = "") -> QuerySet[Report]:
@@ -58,7 +72,11 @@ def report_queue(user: Any, *, box: str = "active", q: str = "") -> QuerySet[Rep
     elif box == "mine":
         qs = qs.filter(status__in=ACTIVE_STATES, assignee=user)
     elif box == "moderation":
-        qs = qs.filter(is_public=False, merged_into__isnull=True).exclude(status=Status.REJECTED)
+        # Not yet public, or public with photos the reporter added since (waiting for review).
+        pending = ReportPhoto.objects.filter(report=OuterRef("pk"), review=PhotoReview.PENDING)
+        qs = qs.filter(Q(is_public=False) | Exists(pending), merged_into__isnull=True).exclude(
+            status=Status.REJECTED
+        )
     elif box == "resolved":
         qs = qs.filter(status__in=[Status.RESOLVED, Status.CLOSED, Status.REJECTED])
     if q:

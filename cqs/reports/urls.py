@@ -21,6 +21,11 @@ urlpatterns = [
         name="open311_request",
     ),
     re_path(
+        r"^open311/v2/servicerequestupdates" + FMT,
+        open311.request_updates,
+        name="open311_updates",
+    ),
+    re_path(
         r"^open311/v2/tokens/(?P<token>[\w-]{1,80})" + FMT,
         open311.token_detail,
         name="open311_token",

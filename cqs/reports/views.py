@@ -27,9 +27,9 @@ from django.views.decorators.http import require_http_methods
 
 from cqs.accounts.models import User
 from cqs.accounts.permissions import can_access_backoffice
-from cqs.core.errors import ApplicationError, PermissionDenied
+from cqs.core.errors import ApplicationError, PermissionDenied, ValidationError
 from cqs.reports import rules
-from cqs.reports.models import Category, Open311Key, PhotoKind, Report
+from cqs.reports.models import Category, Open311Key, PhotoKind, PhotoReview, Report
 from cqs.reports.permissions import (
     actor_roles,
     can_manage_open311_keys,
@@ -37,7 +37,7 @@ from cqs.reports.permissions import (
     can_view_report_private,
     visible_to,
 )
-from cqs.reports.photos import PhotoUpload, max_photo_bytes
+from cqs.reports.photos import PhotoUpload, uploads_from
 from cqs.reports.selectors import (
     PublicFilter,
     answer_templates,
@@ -59,10 +59,13 @@ from cqs.reports.services import (
     report_moderate,
     report_rate,
     report_recategorize,
+    report_relocate,
     report_submit,
+    report_supplement,
 )
 from cqs.reports.workflow import (
     ACTION_LABELS,
+    FINAL_STATES,
     REPORTER,
     STATUS_LABELS,
     Action,
@@ -81,13 +84,7 @@ def _map_context() -> dict[str, Any]:
 
 
 def _photos(request: HttpRequest, field: str = "photos") -> list[PhotoUpload]:
-    limit = max_photo_bytes()
-    uploads = []
-    for f in request.FILES.getlist(field)[: rules.MAX_PHOTOS + 1]:
-        # An oversized file is not read into memory: its size alone is passed on for the error.
-        content = f.read() if f.size is None or f.size <= limit else b"\0" * (limit + 1)
-        uploads.append(PhotoUpload(f.name or "anh", content))
-    return uploads
+    return uploads_from(request.FILES.getlist(field))
 
 
 def _marker(r: Report) -> dict[str, Any] | None:
@@ -265,6 +262,20 @@ def report_track(request: HttpRequest, code: str) -> HttpResponse:
                     reporter_key=key,
                 )
                 messages.success(request, "Cảm ơn bạn đã đánh giá.")
+            elif action == "supplement":
+                added = report_supplement(
+                    actor=request.user,
+                    code=code,
+                    note=request.POST.get("bo_sung", ""),
+                    photos=_photos(request),
+                    reporter_key=key,
+                )
+                messages.success(
+                    request,
+                    f"Đã bổ sung {added.photos} ảnh. Ảnh sẽ được công khai sau khi cán bộ duyệt."
+                    if added.photos
+                    else "Đã gửi nội dung bổ sung cho cơ quan xử lý.",
+                )
             elif action in {Action.REOPEN, Action.DISPUTE, Action.CLOSE}:
                 report_act(
                     actor=request.user,
@@ -291,10 +302,10 @@ def report_track(request: HttpRequest, code: str) -> HttpResponse:
     roles = actor_roles(request.user, report, key)
     is_reporter = REPORTER in roles
     private = can_view_report_private(request.user, report, key)
-    if not (report.is_public or private):
-        # Known code, not yet public: status and timeline only, no text or photos.
-        pass
-    photos = [p for p in report.photos.all() if report.is_public or private]
+    # Anyone with the code sees status and timeline; text and photos once approved (or to the
+    # reporter and staff, who also see photos still waiting for a moderator).
+    photos = [p for p in report.photos.all() if private or (report.is_public and p.approved)]
+    before_count = sum(1 for p in report.photos.all() if p.kind == PhotoKind.BEFORE)
     can_react = (
         is_reporter
         and report.status == Status.RESOLVED
@@ -306,7 +317,7 @@ def report_track(request: HttpRequest, code: str) -> HttpResponse:
         "reports/track.html",
         {
             "report": report,
-            "timeline": report_timeline(report),
+            "timeline": report_timeline(report, private=private),
             "photos_before": [p for p in photos if p.kind == PhotoKind.BEFORE],
             "photos_after": [p for p in photos if p.kind == PhotoKind.AFTER],
             "private": private,
@@ -317,6 +328,11 @@ def report_track(request: HttpRequest, code: str) -> HttpResponse:
             and report.rating is None
             and report.status in {Status.RESOLVED, Status.CLOSED},
             "reopen_days": settings.CQS_REPORTS_REOPEN_DAYS,
+            "can_supplement": is_reporter
+            and report.status not in FINAL_STATES
+            and before_count < rules.MAX_PHOTOS,
+            "photos_left": max(0, rules.MAX_PHOTOS - before_count),
+            "max_mb": settings.CQS_REPORTS_PHOTO_MAX_MB,
             "error": error,
             "marker": _marker(report),
             "status_labels": STATUS_LABELS,
@@ -339,7 +355,7 @@ def report_photo(request: HttpRequest, code: str, photo_id: int) -> FileResponse
     photo = report.photos.filter(pk=photo_id).first()
     key = request.GET.get("khoa", "")
     if photo is None or not (
-        report.is_public or can_view_report_private(request.user, report, key)
+        (report.is_public and photo.approved) or can_view_report_private(request.user, report, key)
     ):
         raise Http404
     # Everyone, staff included, gets the public copy here; originals are on the staff page.
@@ -411,12 +427,27 @@ def staff_detail(request: HttpRequest, code: str) -> HttpResponse:
                     code=code,
                     public_description=p.get("public_description", ""),
                     publish=p.get("publish") == "1",
+                    withhold_photos=[int(x) for x in p.getlist("giu_anh") if x.isdigit()],
                 )
             elif action == "recategorize":
                 category = Category.objects.filter(code=p.get("linh_vuc", "")).first()
                 if category is None:
                     raise PermissionDenied("Lĩnh vực không hợp lệ.")
                 report_recategorize(actor=request.user, code=code, category=category)
+            elif action == "relocate":
+                lat, lon = _float_or_none(p.get("lat", "")), _float_or_none(p.get("lon", ""))
+                if (p.get("lat", "").strip() and lat is None) or (
+                    p.get("lon", "").strip() and lon is None
+                ):
+                    raise ValidationError("Tọa độ không hợp lệ.")
+                report_relocate(
+                    actor=request.user,
+                    code=code,
+                    lat=lat,
+                    lon=lon,
+                    commune=report_communes().filter(code=p.get("xa", "")).first(),
+                    address=p.get("dia_chi", ""),
+                )
             else:
                 assignee = User.objects.filter(
                     username=p.get("assignee", ""), kind="official"
@@ -457,12 +488,14 @@ def staff_detail(request: HttpRequest, code: str) -> HttpResponse:
             "report": report,
             "timeline": report_timeline(report, private=True),
             "photos": report.photos.all(),
+            "pending_photos": [p for p in report.photos.all() if p.review == PhotoReview.PENDING],
             "actions": actions,
             "action_names": {a for a, _ in actions},
             "officers": officers,
             "agencies": transfer_targets().exclude(pk=report.agency_id),
             "templates": answer_templates(report.category),
             "categories": categories(),
+            "communes": report_communes(),
             "reject_reasons": REJECT_REASONS.items(),
             "can_moderate": can_moderate_report(request.user, report),
             "error": error,

@@ -67,6 +67,14 @@ def test_report_transfer_resolve_dispute(ui: UI, artifacts: Path, tmp_path: Path
     expect(phone.locator(".photos img")).to_have_count(1)
     phone.screenshot(path=artifacts / "reports-citizen-tracking.png", full_page=True)
 
+    # 1b. After sending, the citizen adds one more photo from the tracking page.
+    phone.get_by_label("Ảnh bổ sung").set_input_files(str(photo))
+    phone.get_by_role("button", name="Bổ sung ảnh").click()
+    expect(phone.locator(".messages")).to_contain_text("Đã bổ sung 1 ảnh")
+    expect(phone.locator(".photos figure.pending")).to_have_count(1)
+    expect(phone.locator(".photos figure.pending")).to_contain_text("Chờ duyệt")
+    phone.screenshot(path=artifacts / "reports-citizen-added-photo.png", full_page=True)
+
     # 2. Bãi Cháy sees it is in Hạ Long and transfers it, with a reason.
     desk = ui.new_page()
     ui.login(desk, "tiepnhan2")
@@ -107,4 +115,86 @@ def test_report_transfer_resolve_dispute(ui: UI, artifacts: Path, tmp_path: Path
     row = desk.locator("tr", has_text=code)
     expect(row).to_contain_text("Người dân chưa đồng ý")
     desk.screenshot(path=artifacts / "reports-staff-queue.png", full_page=True)
+    ui.assert_clean()
+
+
+def _centre(box: dict[str, float]) -> tuple[float, float]:
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+# Records, right after the page's own DOMContentLoaded handlers (which draw the maps), where
+# the marker is relative to the centre of its map: a marker drawn late or off-centre and only
+# fixed by a later redraw is caught too, not just the settled picture.
+FIRST_DRAW = """
+window.__firstDraw = null;
+document.addEventListener("DOMContentLoaded", function () {
+  setTimeout(function () {
+    var map = document.getElementById("track-map");
+    var dot = map && map.querySelector("path.leaflet-interactive");
+    if (!dot) { return; }
+    var a = map.getBoundingClientRect(), b = dot.getBoundingClientRect();
+    window.__firstDraw = {dx: (b.x + b.width / 2) - (a.x + a.width / 2),
+                          dy: (b.y + b.height / 2) - (a.y + a.height / 2), w: b.width};
+  }, 0);
+});
+"""
+
+
+def _assert_marker_centred(page: Any, map_id: str) -> None:
+    """The marker of a single-report map sits at the centre of the map (±3 px), from the
+    first drawing on, and is a visible dot (not an empty path)."""
+    the_map = page.locator(f"#{map_id}")
+    marker = the_map.locator("path.leaflet-interactive")
+    expect(marker).to_have_count(1)
+    first = page.evaluate("window.__firstDraw")
+    assert first is not None and first["w"] >= 10, first
+    assert abs(first["dx"]) <= 3 and abs(first["dy"]) <= 3, first
+    page.wait_for_load_state("load")
+    map_box, marker_box = the_map.bounding_box(), marker.bounding_box()
+    assert map_box and marker_box and map_box["height"] > 100
+    (mx, my), (px, py) = _centre(map_box), _centre(marker_box)
+    assert abs(mx - px) <= 3 and abs(my - py) <= 3, (map_box, marker_box)
+
+
+def test_single_report_map_marker_is_centred(ui: UI, artifacts: Path) -> None:
+    import importlib
+    from decimal import Decimal
+
+    from django.apps import apps
+
+    from cqs.accounts.models import User
+    from cqs.reports.photos import PhotoUpload
+    from cqs.reports.services import Contact, report_moderate, report_submit
+    from cqs.reports.tests.conftest import category, commune
+
+    importlib.import_module("cqs.reports.migrations.0002_default_categories").forwards(apps, None)
+    report = report_submit(
+        actor=None,
+        category=category(),
+        description="Đèn chiếu sáng trước nhà văn hóa khu 3 bị hỏng nhiều ngày.",
+        lat=Decimal("20.955000"),
+        lon=Decimal("107.081000"),
+        commune=commune("06688"),
+        address="Nhà văn hóa khu 3",
+        photos=[PhotoUpload("a.jpg", jpeg_with_gps((1200, 900)))],
+        contact=Contact(phone="0987654321"),
+    )
+    report_moderate(
+        actor=User.objects.get(username="truongphong"),
+        code=report.code,
+        public_description=report.description,
+        publish=True,
+    )
+    phone = ui.new_page(**PHONE)
+    phone.context.add_init_script(FIRST_DRAW)
+    phone.goto(f"/phan-anh/theo-doi/{report.code}/")
+    _assert_marker_centred(phone, "track-map")
+    phone.locator("#track-map").screenshot(path=artifacts / "reports-track-map-marker.png")
+
+    desk = ui.new_page(viewport={"width": 1280, "height": 900})
+    desk.context.add_init_script(FIRST_DRAW)
+    ui.login(desk, "truongphong")
+    desk.goto(f"/quan-tri/phan-anh/{report.code}/")
+    _assert_marker_centred(desk, "track-map")
+    desk.locator("#track-map").screenshot(path=artifacts / "reports-staff-map-marker.png")
     ui.assert_clean()

@@ -124,7 +124,8 @@ def dossier_line(
         "files": [_ordered(f, _FILE_ORDER) for f in listed],
         "result": _ordered(result, _RESULT_ORDER),
         "rating": _ordered(extra.get("rating"), _RATING_ORDER),
-        "events": [_event_out(e) for e in events],
+        # "fee_paid" (cqs.payments) is no workflow event: the payment travels in "fee".
+        "events": [_event_out(e) for e in events if e.type != "fee_paid"],
     }
     raw = extra.get("raw") or {}
     for k in sorted(raw):

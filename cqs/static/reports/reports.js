@@ -4,19 +4,33 @@
   "use strict";
   var CENTER = [20.9515, 107.078]; // Hạ Long
 
-  function makeMap(el, zoom) {
-    var map = L.map(el, { attributionControl: !!el.dataset.tiles }).setView(CENTER, zoom || 12);
+  // A map is created at its final view (centre and zoom in the constructor): setting a
+  // default view first and then another one makes Leaflet animate the pan, and during that
+  // quarter second the vector renderer still has the old view's bounds, so a marker added
+  // meanwhile is drawn as an empty path at the corner (the "off-centre marker").
+  function makeMap(el, zoom, centre) {
+    var map = L.map(el, {
+      attributionControl: !!el.dataset.tiles,
+      center: centre || CENTER,
+      zoom: zoom || 12,
+    });
     if (el.dataset.tiles) {
       L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
     } else {
       el.classList.add("no-tiles");
     }
-    // The stylesheet giving the container its height may apply after this runs: measure again.
-    window.addEventListener("load", function () { map.invalidateSize(); });
-    if (window.ResizeObserver) {
-      new ResizeObserver(function () { map.invalidateSize(); }).observe(el);
-    }
     return map;
+  }
+
+  // The container's size can change after the map was made (a late stylesheet, fonts, a
+  // rotated phone): measure again, and call keep() so a single-report map stays centred.
+  function onResize(el, map, keep) {
+    function again() {
+      map.invalidateSize();
+      if (keep) { keep(); }
+    }
+    window.addEventListener("load", again);
+    if (window.ResizeObserver) { new ResizeObserver(again).observe(el); }
   }
 
   function dot(latlng, open) {
@@ -34,6 +48,7 @@
   function listMap(el) {
     var markers = data(el.dataset.markers) || [];
     var map = makeMap(el, 12);
+    onResize(el, map, null);
     var bounds = [];
     markers.forEach(function (m) {
       var link = document.createElement("a");
@@ -42,29 +57,28 @@
       dot([m.lat, m.lon], m.open).bindPopup(link).addTo(map);
       bounds.push([m.lat, m.lon]);
     });
-    if (bounds.length > 1) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 }); }
-    else if (bounds.length === 1) { map.setView(bounds[0], 15); }
+    if (bounds.length > 1) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16, animate: false }); }
+    else if (bounds.length === 1) { map.setView(bounds[0], 15, { animate: false }); }
   }
 
   function singleMap(el) {
     var m = data(el.dataset.single);
     if (!m) { return; }
-    var map = makeMap(el, 16);
     var here = [m.lat, m.lon];
-    map.setView(here, 16);
+    var map = makeMap(el, 16, here);
     dot(here, m.open).addTo(map);
-    // Centre again once the layout is final (images above the map change its position).
-    window.addEventListener("load", function () { map.invalidateSize(); map.setView(here, 16); });
+    onResize(el, map, function () { map.setView(here, map.getZoom(), { animate: false }); });
   }
 
   function pickMap(el) {
     var map = makeMap(el, 13);
+    onResize(el, map, null);
     var lat = document.getElementById("lat");
     var lon = document.getElementById("lon");
     var marker = null;
     function place(latlng, pan) {
       if (marker) { marker.setLatLng(latlng); } else { marker = dot(latlng, true).addTo(map); }
-      if (pan) { map.setView(latlng, Math.max(map.getZoom(), 15)); }
+      if (pan) { map.setView(latlng, Math.max(map.getZoom(), 15), { animate: false }); }
     }
     if (lat.value && lon.value) { place([parseFloat(lat.value), parseFloat(lon.value)], true); }
     map.on("click", function (e) {

@@ -140,11 +140,28 @@ CITIZENS: list[dict[str, Any]] = [
         "username": "doanhnghiep",
         "full_name": "Trần Thị Bình",
         "organization_name": "Công ty TNHH Thương mại Hạ Long Xanh",
-        "tax_code": "5701234567",
+        "tax_code": "5701234566",  # valid check digit (accounts.rules.parse_tax_code)
         "email": "doanhnghiep@example.invalid",
         "kind": UserKind.BUSINESS,
     },
 ]
+
+
+def _result_pdf(dossier: Any) -> bytes:
+    """A real one-page result PDF (DejaVu), so the demo leader can sign it (cqs.signing)."""
+    from fpdf import FPDF
+
+    doc = FPDF()
+    doc.add_font("DejaVu", "", str(Path(settings.CQS_PDF_FONT_DIR) / "DejaVuSans.ttf"))
+    doc.add_page()
+    doc.set_font("DejaVu", size=13)
+    doc.multi_cell(
+        0,
+        8,
+        f"KẾT QUẢ GIẢI QUYẾT HỒ SƠ {dossier.code}\n{dossier.procedure.name}\n"
+        "(Văn bản trình diễn — KHÔNG DÙNG THẬT)",
+    )
+    return bytes(doc.output())
 
 
 class Command(BaseCommand):
@@ -170,7 +187,16 @@ class Command(BaseCommand):
         if report.errors:
             raise CommandError(f"demo catalogue has invalid entries: {report.errors}")
         linked = catalogue_assign_agencies(actor=None)
+        from cqs.signing.certificates import pki_init
+
+        pki_init(actor=None)  # demo root CA, agency seals, leaders' certificates (KHÔNG DÙNG THẬT)
+        from cqs.documents.services import ensure_document_types
+
+        ensure_document_types()  # Decree 30 document types (also after a test flush)
         made = self._dossiers() if options["dossiers"] else 0
+        from cqs.dashboard.services import dx_plan_seed_demo
+
+        dx_plan_seed_demo(actor=None)  # the DX plan's 24 targets in 3 pillars (once)
         self.stdout.write(
             f"Đơn vị hành chính: +{units.provinces_created} tỉnh, +{units.communes_created} xã. "
             f"Thủ tục: +{len(report.created)} mới, {len(report.updated)} cập nhật, "
@@ -298,7 +324,7 @@ class Command(BaseCommand):
                         actor=users["lanhdao"],
                         code=d.code,
                         action="attach_result",
-                        files=[Upload("ket-qua.pdf", pdf + b"kq", name="Kết quả giải quyết")],
+                        files=[Upload("ket-qua.pdf", _result_pdf(d), name="Kết quả giải quyết")],
                     )
                     dossier_act(actor=users["lanhdao"], code=d.code, action="approve")
                 elif step == "return":

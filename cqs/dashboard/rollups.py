@@ -1,0 +1,278 @@
+"""Rollups kept in step with the dossier event log, and their rebuild.
+
+Each dossier adds ``rules.contribution(state)`` to the row of its receipt day (agency ×
+procedure × commune × day, ``DailyRollup``) and month (``MonthlyRollup``); a dossier in
+processing is also listed in ``OpenDossier`` with its legal due instant. On every live event
+the receiver subtracts the dossier's contribution before the event and adds the one after it,
+in the event's own transaction (``cqs.dossiers.signals``), with one
+``INSERT … ON CONFLICT DO UPDATE SET c = c + excluded.c`` per touched row; an import batch
+adds its dossiers' contributions in the batch's transaction. ``rebuild`` recomputes the rows
+of a range from the dossiers themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Model, Q
+
+from cqs.audit.services import audit_record
+from cqs.dashboard import rules
+from cqs.dashboard.models import COUNTER_FIELDS, DailyRollup, MonthlyRollup, OpenDossier
+from cqs.dossiers.models import Dossier
+from cqs.dossiers.signals import DossierState, dossier_states
+from cqs.units.models import Agency
+from cqs.units.selectors import agency_descendant_ids
+
+Key = tuple[int, int, int]  # agency, procedure, unit
+Deltas = dict[tuple[date, int, int, int], list[int]]
+Row = tuple[date | int, ...]
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_day(at: datetime) -> date:
+    return at.astimezone(_tz()).date()
+
+
+def _vector(state: DossierState) -> list[int]:
+    c = rules.contribution(state)
+    return [c[f] for f in COUNTER_FIELDS]
+
+
+def _add(deltas: Deltas, state: DossierState | None, sign: int) -> None:
+    if state is None or not rules.counted(state):
+        return
+    assert state.received_at is not None  # noqa: S101 - rules.counted checked it
+    key = (local_day(state.received_at), state.agency_id, state.procedure_id, state.unit_id)
+    row = deltas.setdefault(key, [0] * len(COUNTER_FIELDS))
+    for i, v in enumerate(_vector(state)):
+        row[i] += sign * v
+
+
+def _upsert_sql(model: type[Model], period: str) -> str:
+    table = model._meta.db_table
+    keys = [period, "agency_id", "procedure_id", "unit_id"]
+    cols = keys + list(COUNTER_FIELDS)
+    sets = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTER_FIELDS)
+    return (
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))}) "  # noqa: S608 - names from the model
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+    )
+
+
+def _insert_fresh(deltas: Deltas) -> None:
+    """Write rows known not to exist yet (rebuild deleted them): COPY on PostgreSQL."""
+    monthly = _months(deltas)
+    with connection.cursor() as cursor:
+        for model, period, rows in (
+            (DailyRollup, "day", deltas),
+            (MonthlyRollup, "month", monthly),
+        ):
+            table = model._meta.db_table
+            cols = [period, "agency_id", "procedure_id", "unit_id", *COUNTER_FIELDS]
+            params: list[Row] = [(*k, *v) for k, v in sorted(rows.items()) if any(v)]
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                    for row in params:
+                        copy.write_row(row)
+            elif params:
+                marks = ", ".join(["%s"] * len(cols))
+                cursor.executemany(
+                    f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})",  # noqa: S608 - names from the model
+                    params,
+                )
+
+
+def _months(deltas: Deltas) -> Deltas:
+    monthly: Deltas = {}
+    for (day, a, p, u), vec in deltas.items():
+        row = monthly.setdefault((day.replace(day=1), a, p, u), [0] * len(COUNTER_FIELDS))
+        for i, v in enumerate(vec):
+            row[i] += v
+    return monthly
+
+
+def _write(deltas: Deltas) -> None:
+    """Add the deltas to the daily and monthly rows, in key order (no deadlocks between two
+    writers touching the same rows)."""
+    monthly = _months(deltas)
+    with connection.cursor() as cursor:
+        for model, period, rows in (
+            (DailyRollup, "day", deltas),
+            (MonthlyRollup, "month", monthly),
+        ):
+            params: list[Row] = [(*k, *v) for k, v in sorted(rows.items()) if any(v)]
+            if params:
+                cursor.executemany(_upsert_sql(model, period), params)
+
+
+def _open_row(state: DossierState) -> OpenDossier | None:
+    if not rules.counted(state) or state.status != "processing":
+        return None
+    assert state.received_at is not None  # noqa: S101 - rules.counted checked it
+    return OpenDossier(
+        dossier_id=state.id,
+        agency_id=state.agency_id,
+        procedure_id=state.procedure_id,
+        unit_id=state.unit_id,
+        day=local_day(state.received_at),
+        legal_due=state.legal_due,
+        supplements=state.supplement_count,
+        unsatisfied=rules.unsatisfied(state),
+    )
+
+
+def apply_change(before: Sequence[DossierState | None], after: Sequence[DossierState]) -> None:
+    """Replace the contributions ``before`` by ``after`` (call inside the writer's transaction)."""
+    deltas: Deltas = {}
+    for s in before:
+        _add(deltas, s, -1)
+    for s in after:
+        _add(deltas, s, +1)
+    _write(deltas)
+    touched = {s.id for s in before if s is not None} | {s.id for s in after}
+    if touched:
+        OpenDossier.objects.filter(dossier_id__in=touched).delete()
+    rows = [r for r in (_open_row(s) for s in after) if r is not None]
+    if rows:
+        OpenDossier.objects.bulk_create(rows)
+
+
+# --- Receivers (connected in DashboardConfig.ready) ------------------------------------------
+
+
+def on_dossier_changed(
+    sender: Any, *, before: DossierState | None, after: DossierState, **_: Any
+) -> None:
+    apply_change([before], [after])
+
+
+def on_dossiers_imported(sender: Any, *, dossier_ids: list[int], **_: Any) -> None:
+    if dossier_ids:
+        apply_change([], list(dossier_states(Dossier.objects.filter(pk__in=dossier_ids))))
+
+
+# --- Rebuild ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    dossiers: int
+    daily_rows: int
+    monthly_rows: int
+    open_dossiers: int
+    start: date | None
+    end: date | None  # first day after
+
+
+def _month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + 1, 1, 1) if d.month == 12 else date(d.year, d.month + 1, 1)
+
+
+def rebuild(
+    *,
+    actor: Any = None,
+    start: date | None = None,
+    end: date | None = None,
+    agency_codes: Iterable[str] = (),
+) -> RebuildReport:
+    """Recompute the rollups of dossiers received from ``start`` to ``end`` (inclusive, local
+    days; widened to whole months, the monthly grain) at the given agencies and their
+    sub-trees (all when empty), in one transaction."""
+    lo = _month_start(start) if start else None
+    hi = _next_month(end) if end else None
+    tz = _tz()
+    dossiers = Dossier.objects.exclude(received_at=None)
+    rollup_q, month_q = Q(), Q()
+    if lo:
+        dossiers = dossiers.filter(received_at__gte=datetime.combine(lo, time.min, tzinfo=tz))
+        rollup_q &= Q(day__gte=lo)
+        month_q &= Q(month__gte=lo)
+    if hi:
+        dossiers = dossiers.filter(received_at__lt=datetime.combine(hi, time.min, tzinfo=tz))
+        rollup_q &= Q(day__lt=hi)
+        month_q &= Q(month__lt=hi)
+    codes = list(agency_codes)
+    if codes:
+        roots = set(Agency.objects.filter(code__in=codes).values_list("pk", flat=True))
+        ids = roots | agency_descendant_ids(roots)
+        dossiers = dossiers.filter(agency_id__in=ids)
+        rollup_q &= Q(agency_id__in=ids)
+        month_q &= Q(agency_id__in=ids)
+    n = 0
+    with transaction.atomic():
+        DailyRollup.objects.filter(rollup_q).delete()
+        MonthlyRollup.objects.filter(month_q).delete()
+        OpenDossier.objects.filter(rollup_q).delete()
+        deltas: Deltas = {}
+        opened: list[OpenDossier] = []
+        for state in dossier_states(dossiers):
+            n += 1
+            _add(deltas, state, +1)
+            row = _open_row(state)
+            if row is not None:
+                opened.append(row)
+            if len(opened) >= 5000:
+                OpenDossier.objects.bulk_create(opened)
+                opened = []
+        _insert_fresh(deltas)
+        OpenDossier.objects.bulk_create(opened)
+        audit_record(
+            actor=actor,
+            action="dashboard.rebuild_rollups",
+            object_type="dashboard.rollup",
+            changes={
+                "from": lo.isoformat() if lo else None,
+                "to": hi.isoformat() if hi else None,
+                "agencies": codes,
+                "dossiers": n,
+            },
+        )
+    return RebuildReport(
+        dossiers=n,
+        daily_rows=DailyRollup.objects.filter(rollup_q).count(),
+        monthly_rows=MonthlyRollup.objects.filter(month_q).count(),
+        open_dossiers=OpenDossier.objects.filter(rollup_q).count(),
+        start=lo,
+        end=hi,
+    )
+
+
+def snapshot() -> dict[str, Any]:
+    """Every non-zero rollup row and open dossier, comparable between two computations."""
+    out: dict[str, Any] = {}
+    for model, period in ((DailyRollup, "day"), (MonthlyRollup, "month")):
+        rows = {}
+        for r in model.objects.values(
+            period, "agency_id", "procedure_id", "unit_id", *COUNTER_FIELDS
+        ):
+            vec = tuple(r[c] for c in COUNTER_FIELDS)
+            if any(vec):
+                rows[(r[period], r["agency_id"], r["procedure_id"], r["unit_id"])] = vec
+        out[period] = rows
+    out["open"] = set(
+        OpenDossier.objects.values_list(
+            "dossier_id",
+            "agency_id",
+            "procedure_id",
+            "unit_id",
+            "day",
+            "legal_due",
+            "supplements",
+            "unsatisfied",
+        )
+    )
+    return out

@@ -1,0 +1,414 @@
+"""Every state change of a payment: start an online payment, take the gateway's IPN, record a
+counter payment, issue the e-receipt. One transaction each, with its audit row.
+
+Concurrency: every writer locks the dossier row first (then the payment row), so two IPNs,
+an IPN and a counter payment, or two starts for one dossier queue up; the partial unique
+constraint ``payment_paid_once`` is the last line: a dossier is paid exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from hashlib import sha256
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cqs.audit.services import audit_record
+from cqs.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationError
+from cqs.dossiers.models import Dossier
+from cqs.dossiers.services import dossier_record_fee_payment
+from cqs.dossiers.workflow import Status
+from cqs.payments import rules
+from cqs.payments.models import EReceipt, Gateway, Method, Payment, PaymentStatus
+from cqs.payments.permissions import can_record_counter_payment, is_applicant
+from cqs.payments.receipt_pdf import ReceiptData, render_receipt
+from cqs.payments.selectors import fee_due, fee_names
+from cqs.units.models import Agency
+
+logger = logging.getLogger(__name__)
+
+# Fees are not taken for dossiers that ended without a decision.
+_NO_PAYMENT = {Status.REJECTED.value, Status.WITHDRAWN.value}
+_PREFIXES = ("Phường ", "Xã ", "Đặc khu ", "Thành phố ", "Tỉnh ")
+_DOSSIER_FIELDS = (
+    "id", "code", "status", "fee_amount", "desk_id", "applicant_user_id", "applicant_name",
+    "applicant_id_number", "applicant_address", "procedure__id", "procedure__name",
+    "procedure__fees", "agency__id", "agency__code", "agency__name",
+)  # fmt: skip
+
+
+def _lock_dossier(code: str = "", *, pk: int | None = None) -> Dossier:
+    # Only what payments read: the procedure's and the dossier's large JSON stay unread.
+    qs = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure", "agency")
+        .only(*_DOSSIER_FIELDS)
+    )
+    dossier = (qs.filter(pk=pk) if pk is not None else qs.filter(code=code)).first()
+    if dossier is None:
+        raise NotFound(f"Không tìm thấy hồ sơ «{code}».")
+    return dossier
+
+
+def _check_payable(dossier: Dossier) -> int:
+    if dossier.status in _NO_PAYMENT:
+        raise TransitionNotAllowed(
+            f"Hồ sơ {dossier.code} đã kết thúc ({dossier.status_label}): không thu phí, lệ phí."
+        )
+    due = fee_due(dossier)
+    if due <= 0:
+        raise ValidationError(
+            f"Hồ sơ {dossier.code} không còn phí, lệ phí phải nộp.", code="nothing_to_pay"
+        )
+    return due
+
+
+def _txn_ref(now: datetime) -> str:
+    # vnp_TxnRef must be unique for the merchant (per day at VNPAY; here for ever).
+    return f"{rules.vnpay_time(now)[2:]}{secrets.token_hex(5).upper()}"
+
+
+# --- Online payment (VNPAY) -----------------------------------------------------------------
+
+
+def gateway_url() -> str:
+    """The payment page: the configured VNPAY URL, or the built-in sandbox's path."""
+    return settings.CQS_VNPAY_URL or "/sandbox-vnpay/paymentv2/vpcpay.html"
+
+
+def payment_start(
+    *,
+    actor: Any,
+    code: str,
+    client_ip: str,
+    return_url: str,
+    now: datetime | None = None,
+) -> tuple[Payment, str]:
+    """Create a pending online payment of what the dossier still owes and return the signed
+    VNPAY payment URL to redirect the applicant to."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        dossier = _lock_dossier(code)
+        if not is_applicant(actor, dossier):
+            raise NotFound(f"Không tìm thấy hồ sơ «{code}» của bạn.")
+        due = _check_payable(dossier)
+        payment = Payment.objects.create(
+            dossier=dossier,
+            agency=dossier.agency,
+            amount=due,
+            method=Method.ONLINE,
+            gateway=Gateway.VNPAY,
+            txn_ref=_txn_ref(now),
+            created_by=actor,
+            created_at=now,
+        )
+        audit_record(
+            actor=actor,
+            action="payment.start",
+            obj=payment,
+            changes={"dossier": dossier.code, "amount": due},
+        )
+    params = {
+        "vnp_Version": rules.VNPAY_VERSION,
+        "vnp_Command": "pay",
+        "vnp_TmnCode": settings.CQS_VNPAY_TMN_CODE,
+        "vnp_Amount": rules.vnpay_amount(due),
+        "vnp_CurrCode": "VND",
+        "vnp_TxnRef": payment.txn_ref,
+        "vnp_OrderInfo": f"Nop phi le phi ho so {dossier.code}",
+        "vnp_OrderType": "billpayment",
+        "vnp_Locale": "vn",
+        "vnp_ReturnUrl": return_url,
+        "vnp_IpAddr": client_ip or "127.0.0.1",
+        "vnp_CreateDate": rules.vnpay_time(now),
+        "vnp_ExpireDate": rules.vnpay_time(
+            now + timedelta(minutes=settings.CQS_PAYMENT_EXPIRE_MINUTES)
+        ),
+    }
+    return payment, rules.signed_url(gateway_url(), params, settings.CQS_VNPAY_HASH_SECRET)
+
+
+def payment_ipn(*, params: Mapping[str, str], now: datetime | None = None) -> tuple[str, str]:
+    """Take VNPAY's server-to-server notification; returns (RspCode, Message).
+
+    Order of checks as VNPAY's guide gives it: signature (97), order (01), amount (04),
+    already confirmed (02). Only a verified, matching, first notification changes anything;
+    a success marks the payment paid, issues the e-receipt and records the fee on the dossier.
+    """
+    if not rules.verify(params, settings.CQS_VNPAY_HASH_SECRET):
+        return rules.IPN_INVALID_SIGNATURE
+    if params.get("vnp_TmnCode") != settings.CQS_VNPAY_TMN_CODE:
+        return rules.IPN_ORDER_NOT_FOUND
+    found = (
+        Payment.objects.filter(txn_ref=str(params.get("vnp_TxnRef", ""))[:40], method=Method.ONLINE)
+        .only("id", "amount", "dossier_id")
+        .first()
+    )
+    if found is None:
+        return rules.IPN_ORDER_NOT_FOUND
+    amount = str(params.get("vnp_Amount", ""))
+    if not amount.isdigit() or int(amount) != found.amount * 100:
+        return rules.IPN_INVALID_AMOUNT
+    now = now or timezone.now()
+    with transaction.atomic():
+        dossier = _lock_dossier(pk=found.dossier_id)
+        payment = Payment.objects.select_for_update().get(pk=found.pk)
+        if payment.status != PaymentStatus.PENDING:
+            return rules.IPN_ALREADY_CONFIRMED
+        payment.ipn_params = {k: str(v) for k, v in params.items()}
+        payment.gateway_txn_no = str(params.get("vnp_TransactionNo", ""))[:40]
+        payment.bank_code = str(params.get("vnp_BankCode", ""))[:20]
+        payment.card_type = str(params.get("vnp_CardType", ""))[:20]
+        payment.response_code = str(params.get("vnp_ResponseCode", ""))[:4]
+        payment.pay_date = rules.parse_vnpay_time(str(params.get("vnp_PayDate", "")))
+        if not rules.is_success(params):
+            payment.status = PaymentStatus.FAILED
+            payment.save()
+            audit_record(
+                actor=None,
+                action="payment.failed",
+                obj=payment,
+                changes={"response_code": payment.response_code},
+            )
+            return rules.IPN_SUCCESS
+        if Payment.objects.filter(dossier=dossier, status=PaymentStatus.PAID).exists():
+            payment.status = PaymentStatus.REFUND
+            payment.save()
+            audit_record(
+                actor=None,
+                action="payment.duplicate",
+                obj=payment,
+                changes={"gateway_txn_no": payment.gateway_txn_no},
+            )
+            return rules.IPN_ALREADY_CONFIRMED
+        payment.status = PaymentStatus.PAID
+        payment.paid_at = now
+        payment.save()
+        receipt = _issue_receipt(payment, dossier=dossier, collector=None, now=now)
+        dossier_record_fee_payment(
+            actor=None,
+            code=dossier.code,
+            amount=payment.amount,
+            online=True,
+            paid_at=now,
+            receipt=str(receipt),
+        )
+        audit_record(
+            actor=None,
+            action="payment.paid",
+            obj=payment,
+            changes={
+                "amount": payment.amount,
+                "gateway_txn_no": payment.gateway_txn_no,
+                "receipt": str(receipt),
+            },
+        )
+    return rules.IPN_SUCCESS
+
+
+# --- Counter payment ------------------------------------------------------------------------
+
+
+def payment_record_counter(
+    *,
+    actor: Any,
+    code: str,
+    gateway: str = Gateway.CASH,
+    amount: int | None = None,
+    now: datetime | None = None,
+) -> Payment:
+    """The receiving officer records fees paid at the counter (cash or card): the payment is
+    paid at once and the e-receipt issued."""
+    if gateway not in {Gateway.CASH, Gateway.CARD}:
+        raise ValidationError(
+            "Hình thức thu tại quầy phải là tiền mặt hoặc thẻ.", details={"gateway": [gateway]}
+        )
+    now = now or timezone.now()
+    with transaction.atomic():
+        dossier = _lock_dossier(code)
+        if not can_record_counter_payment(actor, dossier):
+            raise PermissionDenied(
+                f"Chỉ cán bộ tiếp nhận của {dossier.agency.name} được thu phí hồ sơ này."
+            )
+        due = _check_payable(dossier)
+        if amount is not None and amount != due:
+            raise ValidationError(
+                f"Số tiền thu ({amount:,} đồng) phải bằng số phí, lệ phí còn phải nộp "
+                f"({due:,} đồng).".replace(",", "."),
+                details={"amount": [str(amount)]},
+            )
+        payment = Payment.objects.create(
+            dossier=dossier,
+            agency=dossier.agency,
+            amount=due,
+            method=Method.COUNTER,
+            gateway=gateway,
+            txn_ref=_txn_ref(now),
+            status=PaymentStatus.PAID,
+            paid_at=now,
+            created_by=actor,
+            created_at=now,
+        )
+        receipt = _issue_receipt(payment, dossier=dossier, collector=actor, now=now)
+        dossier_record_fee_payment(
+            actor=actor,
+            code=dossier.code,
+            amount=due,
+            online=False,
+            paid_at=now,
+            receipt=str(receipt),
+        )
+        audit_record(
+            actor=actor,
+            action="payment.counter",
+            obj=payment,
+            changes={"amount": due, "gateway": gateway, "receipt": str(receipt)},
+        )
+    return payment
+
+
+# --- E-receipt ------------------------------------------------------------------------------
+
+
+def _next_receipt_number(agency_code: str, series: str, year: int) -> int:
+    # One upsert per receipt on the (agency, series, year) row, inside the receipt's
+    # transaction: the row stays locked until commit, so numbers never repeat, and a rollback
+    # returns the number, so they never skip (SQLite >= 3.35 and PostgreSQL).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO payments_receiptcounter (agency_code, series, year, last) "
+            "VALUES (%s, %s, %s, 1) ON CONFLICT (agency_code, series, year) "
+            "DO UPDATE SET last = payments_receiptcounter.last + 1 RETURNING last",
+            [agency_code, series, year],
+        )
+        row = cursor.fetchone()
+    return int(row[0])
+
+
+def _place(agency: Agency) -> str:
+    name = agency.unit.name
+    for prefix in _PREFIXES:
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def verify_url(code: str) -> str:
+    return f"{settings.CQS_PUBLIC_BASE_URL.rstrip('/')}/bien-lai/xac-minh/{code}/"
+
+
+def _seal(pdf: bytes, receipt: EReceipt) -> bytes:
+    # The signing app's automatic agency seal (contract in cqs/signing/services.py). Until it
+    # lands, the receipt PDF is unsealed; once present it seals, or raises SigningError when
+    # CQS_SIGNING_REQUIRED is on and the agency has no seal (nothing is stored then).
+    from cqs.signing import services as signing
+
+    seal = getattr(signing, "pdf_seal_system", None)
+    if seal is None:
+        return pdf
+    sealed: bytes = seal(
+        pdf=pdf,
+        agency=receipt.agency,
+        reason="Biên lai thu phí, lệ phí",
+        context=f"payment:{receipt.payment_id}",
+    )
+    return sealed
+
+
+def _issue_receipt(
+    payment: Payment, *, dossier: Dossier, collector: Any, now: datetime
+) -> EReceipt:
+    """Number and content of the receipt, in the payment's transaction. The PDF is rendered
+    from these stored fields by ``receipt_render`` (first download): rendering and sealing
+    take ~100 ms and must not hold the dossier lock or slow the gateway's IPN."""
+    year = now.astimezone(ZoneInfo(settings.TIME_ZONE)).year
+    series = rules.receipt_series(settings.CQS_RECEIPT_SERIES, year)
+    number = _next_receipt_number(dossier.agency.code, series, year)
+    collector_name = (
+        (getattr(collector, "full_name", "") or getattr(collector, "username", ""))
+        if collector
+        else ""
+    )
+    # Audited by the calling service's row ("payment.paid" / "payment.counter": the receipt).
+    return EReceipt.objects.create(
+        payment=payment,
+        agency=dossier.agency,
+        template_symbol=settings.CQS_RECEIPT_TEMPLATE,
+        series=series,
+        year=year,
+        number=number,
+        payer_name=dossier.applicant_name,
+        payer_id_number=dossier.applicant_id_number,
+        payer_address=dossier.applicant_address,
+        fee_name=fee_names(dossier)[:500],
+        amount=payment.amount,
+        amount_words=rules.amount_in_words(payment.amount),
+        method=payment.method,
+        issued_at=now,
+        collector_name=collector_name,
+        verify_code=secrets.token_urlsafe(12),
+    )
+
+
+def receipt_data(receipt: EReceipt) -> ReceiptData:
+    payment = receipt.payment
+    agency = receipt.agency
+    method_label = (
+        f"Trực tuyến qua cổng VNPAY ({payment.bank_code})"
+        if payment.method == Method.ONLINE
+        else Gateway(payment.gateway).label
+    )
+    return ReceiptData(
+        agency_name=agency.name,
+        agency_parent_name=agency.parent.name if agency.parent else "",
+        agency_code=agency.code,
+        place=_place(agency),
+        template_symbol=receipt.template_symbol,
+        series=receipt.series,
+        number=receipt.number_text,
+        payer_name=receipt.payer_name,
+        payer_id_number=receipt.payer_id_number,
+        payer_address=receipt.payer_address,
+        dossier_code=payment.dossier.code,
+        fee_name=receipt.fee_name,
+        amount=receipt.amount,
+        amount_words=receipt.amount_words,
+        method_label=method_label,
+        gateway_ref=payment.gateway_txn_no or payment.txn_ref,
+        issued_at=receipt.issued_at,
+        collector_name=receipt.collector_name,
+        verify_url=verify_url(receipt.verify_code),
+        tz=ZoneInfo(settings.TIME_ZONE),
+    )
+
+
+def receipt_render(*, receipt: EReceipt) -> bytes:
+    """The receipt's PDF: rendered and sealed once, then always the same stored bytes.
+
+    Two first downloads at once both render; the receipt row lock lets one seal and store,
+    and the other returns what was stored, so a receipt never has two different PDFs."""
+    if receipt.sha256:
+        return bytes(receipt.pdf)
+    pdf = render_receipt(receipt_data(receipt), font_cache=settings.VAR_DIR / "cache" / "fonts")
+    with transaction.atomic():
+        locked = EReceipt.objects.select_for_update().only("pk", "sha256").get(pk=receipt.pk)
+        if not locked.sha256:
+            pdf = _seal(pdf, receipt)
+            digest = sha256(pdf).hexdigest()
+            EReceipt.objects.filter(pk=receipt.pk).update(pdf=pdf, sha256=digest)
+            audit_record(
+                actor=None,
+                action="receipt.render",
+                obj=receipt,
+                changes={"sha256": digest, "bytes": len(pdf)},
+            )
+    fresh = EReceipt.objects.only("pdf", "sha256").get(pk=receipt.pk)
+    receipt.pdf, receipt.sha256 = fresh.pdf, fresh.sha256
+    return bytes(fresh.pdf)
