@@ -40,11 +40,57 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _tree(root: int) -> list[int]:
+    """``root`` and every process below it (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes ``pids`` have used so far (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def server_and_database_pids(server: int) -> list[int]:
+    """The server's processes and the PostgreSQL backends serving this database."""
+    from django.db import connection
+
+    pids = _tree(server)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+            pids += [row[0] for row in cursor.fetchall()]
+    return pids
+
+
 @contextmanager
 def served(
     *, media: Path, workers: int = 2, threads: int = 4, env: dict[str, str] | None = None
-) -> Iterator[int]:
-    """Yield the port of a granian server running cqs.wsgi on the bench database."""
+) -> Iterator[tuple[int, int]]:
+    """Yield (port, pid) of a granian server running cqs.wsgi on the bench database."""
     port = _free_port()
     server_env = {
         **os.environ,
@@ -91,7 +137,7 @@ def served(
                     err = process.stderr.read().decode() if process.stderr else ""
                     raise RuntimeError(f"granian did not start: {err[-2000:]}") from None
                 time.sleep(0.2)
-        yield port
+        yield port, process.pid
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

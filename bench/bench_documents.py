@@ -29,10 +29,20 @@ def _package(attachment: bytes | None) -> object:
         document_id=str(uuid.uuid4()),
         sender=edxml.Party("000.00.20.H49", "Ủy ban nhân dân phường Hạ Long"),
         recipients=(edxml.Party("000.00.21.H49", "Ủy ban nhân dân phường Bãi Cháy"),),
-        number="12", notation="QĐ-UBND", place="Hạ Long", promulgation_date=date(2026, 11, 20),
-        type_code="QĐ", type_name="Quyết định", subject="Về việc ban hành kế hoạch chuyển đổi số",
-        content="", competence="TM. Ủy ban nhân dân", function="Chủ tịch",
-        signer="Phạm Quốc Hùng", priority=0, promulgation_amount=1, pages=3,
+        number="12",
+        notation="QĐ-UBND",
+        place="Hạ Long",
+        promulgation_date=date(2026, 11, 20),
+        type_code="QĐ",
+        type_name="Quyết định",
+        subject="Về việc ban hành kế hoạch chuyển đổi số",
+        content="",
+        competence="TM. Ủy ban nhân dân",
+        function="Chủ tịch",
+        signer="Phạm Quốc Hùng",
+        priority=0,
+        promulgation_amount=1,
+        pages=3,
         trace=(("000.00.20.H49", datetime(2026, 11, 20, 8, 30, tzinfo=UTC)),),
         attachments=()
         if attachment is None
@@ -74,8 +84,13 @@ def run() -> list[Result]:
     one_mb = _pdf("Phụ lục") + b"%" + os.urandom(1024 * 1024).hex().encode()[: 1024 * 1024]
     results = [
         Result("edXML build+parse, no attachment", _edxml_rate(None, n_edxml), 200, "pkg/s", True),
-        Result("edXML build+parse, 1-MB attachment", _edxml_rate(one_mb, max(20, n_edxml // 10)),
-               50, "pkg/s", True),
+        Result(
+            "edXML build+parse, 1-MB attachment",
+            _edxml_rate(one_mb, max(20, n_edxml // 10)),
+            50,
+            "pkg/s",
+            True,
+        ),
     ]
     with bench_database():
         from cqs.accounts.models import User
@@ -92,9 +107,15 @@ def run() -> list[Result]:
 
         def one(i: int) -> None:
             doc = incoming_register(
-                actor=clerk, agency=agency, doc_type=letter, summary=f"Công văn số {i}",
-                issuer_name="Sở Tư pháp", issued_on=date(2026, 1, 5), number=i,
-                notation="STP-VP", files=[Upload(f"cv-{i}.pdf", pdfs[i])],
+                actor=clerk,
+                agency=agency,
+                doc_type=letter,
+                summary=f"Công văn số {i}",
+                issuer_name="Sở Tư pháp",
+                issued_on=date(2026, 1, 5),
+                number=i,
+                notation="STP-VP",
+                files=[Upload(f"cv-{i}.pdf", pdfs[i])],
             )
             incoming_assign(actor=leader, document=doc, lead_division=division)
 
@@ -104,6 +125,7 @@ def run() -> list[Result]:
         for i in range(10, n_route + 10):
             one(i)
         rate = n_route / (time.perf_counter() - start)
-        results.append(Result(f"register+route incoming, {engine()}, 1 thread", rate, 100,
-                              "doc/s", True))
+        results.append(
+            Result(f"register+route incoming, {engine()}, 1 thread", rate, 100, "doc/s", True)
+        )
     return results

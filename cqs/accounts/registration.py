@@ -157,6 +157,16 @@ def _issue(user: User, now: datetime) -> OneTimeCode:
     """Create and send a code (inside the caller's transaction; sent after commit)."""
     channel = OtpChannel.SMS if user.phone else OtpChannel.EMAIL
     destination = user.phone or user.email
+    # Per destination too: many registrations naming one phone must not flood it with SMS.
+    sent = OneTimeCode.objects.filter(
+        destination=destination, created_at__gt=now - timedelta(hours=1)
+    ).count()
+    if sent >= settings.CQS_OTP_MAX_PER_HOUR:
+        raise RateLimited(
+            "Số điện thoại hoặc thư điện tử này đã nhận quá nhiều mã trong một giờ. "
+            "Vui lòng thử lại sau.",
+            details={"retry_after": 3600},
+        )
     code = f"{secrets.randbelow(10**6):06d}"
     otp = OneTimeCode.objects.create(
         user=user,

@@ -57,12 +57,13 @@ def resolve_scope(code: str) -> Scope:
     if unit is None:
         raise NotFound(f"Không có đơn vị hoặc cơ quan mã «{code}».", details={"unit": code})
     if unit.level == UnitLevel.PROVINCE:
+        # The ids themselves, not a join on the parent: an IN list uses the (unit, …) indexes.
+        units = [
+            unit.pk,
+            *AdministrativeUnit.objects.filter(parent=unit).values_list("pk", flat=True),
+        ]
         return Scope(
-            "province",
-            code,
-            unit.name,
-            Q(unit_id=unit.pk) | Q(unit__parent_id=unit.pk),
-            Q(agency__unit_id=unit.pk) | Q(agency__unit__parent_id=unit.pk),
+            "province", code, unit.name, Q(unit_id__in=units), Q(agency__unit_id__in=units)
         )
     return Scope("commune", code, unit.name, Q(unit_id=unit.pk), Q(commune_id=unit.pk))
 

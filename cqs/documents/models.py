@@ -51,7 +51,7 @@ class AgencyProfile(models.Model):
 class RegisterCounter(models.Model):
     """The last number an agency's register (sổ văn bản đến/đi) gave in one year.
 
-    Decree 30/2020 Article 15.1 (outgoing) and Article 22.2 (arrival numbers): numbering starts
+    Decree 30/2020 Article 15.1 (outgoing) and the article on registering incoming documents (Article 22, verify the clause): numbering starts
     at 01 on 1 January and ends on 31 December, so the year is part of the key.
     """
 

@@ -3,7 +3,7 @@
 No Django import. Sources:
 - Decree 30/2020/NĐ-CP on records work (công tác văn thư): Article 15 (number and notation of
   documents, numbering from 01 on 1 January to 31 December each year), Appendix I §II.3 (how
-  the notation is written), Appendix III (abbreviations of document types), Article 22
+  the notation is written), Appendix III (abbreviations of document types), Article 22 (verify)
   (registering incoming documents, arrival numbers per year).
 - QCVN 102:2016/BTTTT (amended by Circular 01/2022/TT-BTTTT): edXML status codes.
 """

@@ -248,7 +248,7 @@ def incoming_register(
     system: bool = False,
 ) -> Document:
     """Register an incoming document: arrival number in the year's incoming register
-    (Decree 30/2020 Article 22), the Appendix VI metadata, its files; PDF signatures verified."""
+    (Decree 30/2020 Article 22, verify the clause), the Appendix VI metadata, its files; PDF signatures verified."""
     if not system:
         _require(perms.can_register_incoming(actor, agency))
     now = now or timezone.now()

@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from cqs.dossiers.models import Dossier, DossierEvent
+from cqs.dossiers.models import Dossier, DossierEvent, DossierRating
 
 
 class ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -37,3 +37,13 @@ class DossierAdmin(ReadOnly):
     search_fields = ("code", "search_text")
     date_hierarchy = "received_at"
     inlines = (EventInline,)
+
+
+@admin.register(DossierRating)
+class DossierRatingAdmin(ReadOnly):
+    """Ratings are written by the applicant only (portal, ``dossiers.online.dossier_rate``)."""
+
+    list_display = ("dossier", "score", "access", "procedure_clarity", "officers", "result",
+                    "timeliness", "created_at")  # fmt: skip
+    list_filter = ("score",)
+    search_fields = ("dossier__code",)

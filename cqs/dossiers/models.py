@@ -97,7 +97,7 @@ class Dossier(models.Model):
     # Computed by the database from status (never written by the code): the officers' open
     # lists scan the index (is_open, due_at, id) in due order and stop at the page's end.
     is_open = models.GeneratedField(
-        expression=Q(status__in=OPEN_STATUSES),
+        expression=Q(status__in=OPEN_STATUSES),  # type: ignore[arg-type]  # a condition
         output_field=models.BooleanField(),
         db_persist=True,
     )

@@ -31,7 +31,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import segno
-from fontTools import ttLib
+from fontTools import ttLib  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf.enums import Align, TableHeadingsDisplay, VAlign, XPos, YPos
 from fpdf.fonts import FontFace, SubsetMap, TTFFont
@@ -222,15 +222,13 @@ def _add_cached_font(pdf: FPDF, style: str, path: Path) -> None:
     stat = path.stat()
     key = (str(path), style, stat.st_mtime, stat.st_size)
     with _FONT_LOCK:
-        cached = _FONT_CACHE.get(key)
-        if cached is None:
+        if key not in _FONT_CACHE:
             scratch = FPDF()
             scratch.add_font(_FAMILY, style, str(path))
-            cached = _FONT_CACHE[key] = (
-                scratch.fonts[f"{_FAMILY.lower()}{style}"],
-                path.read_bytes(),
-            )
-    template, data = cached
+            parsed = scratch.fonts[f"{_FAMILY.lower()}{style}"]
+            assert isinstance(parsed, TTFFont)  # noqa: S101 - add_font of a .ttf file
+            _FONT_CACHE[key] = (parsed, path.read_bytes())
+        template, data = _FONT_CACHE[key]
     font = copy.copy(template)
     font.i = len(pdf.fonts) + 1
     font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)

@@ -88,10 +88,10 @@ def dossier_public_rows(code: str, event_types: list[str]) -> list[tuple[Any, ..
             .order_by("shown__seq")
             .values_list(*PUBLIC_COLUMNS)
         )
-        sql, params = qs.query.sql_with_params()
-        compiled = _PUBLIC_SQL[key] = (sql, list(params), list(params).index(_SENTINEL))
-    sql, params, at = compiled
-    params = [*params]
+        compiled_sql, bound = qs.query.sql_with_params()
+        compiled = _PUBLIC_SQL[key] = (compiled_sql, list(bound), list(bound).index(_SENTINEL))
+    sql, template, at = compiled
+    params = [*template]
     params[at] = code.strip()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

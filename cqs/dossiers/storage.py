@@ -54,7 +54,7 @@ def _put(content: bytes, digest: str, extension: str) -> str:
     database look-up, no second copy. On the local file system the bytes go to a temporary
     file renamed into place, so a crash never leaves a partial file under a valid name."""
     name = f"dossiers/{digest[:2]}/{digest}{extension}"
-    storage = DossierFile._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = DossierFile._meta.get_field("file").storage
     if isinstance(storage, FileSystemStorage):
         path = storage.path(name)
         if os.path.exists(path):

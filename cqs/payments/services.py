@@ -21,7 +21,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cqs.audit.services import audit_record
-from cqs.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationError
+from cqs.core.errors import (
+    ApplicationError,
+    NotFound,
+    PermissionDenied,
+    TransitionNotAllowed,
+    ValidationError,
+)
 from cqs.dossiers.models import Dossier
 from cqs.dossiers.services import dossier_record_fee_payment
 from cqs.dossiers.workflow import Status
@@ -78,6 +84,14 @@ def _txn_ref(now: datetime) -> str:
 # --- Online payment (VNPAY) -----------------------------------------------------------------
 
 
+class PaymentUnavailable(ApplicationError):
+    status = 503
+    code = "payment_unavailable"
+    default_message = (
+        "Thanh toán trực tuyến tạm thời chưa sẵn sàng. Vui lòng nộp phí tại Bộ phận Một cửa."
+    )
+
+
 def gateway_url() -> str:
     """The payment page: the configured VNPAY URL, or the built-in sandbox's path."""
     return settings.CQS_VNPAY_URL or "/sandbox-vnpay/paymentv2/vpcpay.html"
@@ -93,6 +107,8 @@ def payment_start(
 ) -> tuple[Payment, str]:
     """Create a pending online payment of what the dossier still owes and return the signed
     VNPAY payment URL to redirect the applicant to."""
+    if not settings.CQS_VNPAY_URL and not settings.CQS_PAYMENT_SANDBOX:
+        raise PaymentUnavailable
     now = now or timezone.now()
     with transaction.atomic():
         dossier = _lock_dossier(code)

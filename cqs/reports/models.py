@@ -141,6 +141,10 @@ class Report(models.Model):
         indexes: ClassVar = [
             # Open311 GET requests: newest first, filtered by service or open/closed.
             models.Index(fields=["category", "-created_at"], name="report_cat_created"),
+            # service_code + status (open/closed): the page is read straight off this index.
+            models.Index(
+                fields=["category", "is_open", "-created_at"], name="report_cat_open_created"
+            ),
             models.Index(fields=["is_open", "-created_at"], name="report_open_created"),
             models.Index(fields=["agency", "status"], name="report_agency_status"),
             models.Index(fields=["category", "is_open", "lat"], name="report_nearby"),

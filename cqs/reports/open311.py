@@ -22,7 +22,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -201,52 +201,95 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
 # --- Requests -------------------------------------------------------------------------------
 
 
-def _request_row(r: Report) -> dict[str, Any]:
-    photos: list[ReportPhoto] = getattr(r, "public_photos", [])
-    media = (
-        _base() + reverse("reports:photo", args=[r.code, photos[0].pk])
-        if photos and r.is_public
-        else None
-    )
-    status_notes = r.answer or None
-    if r.status == Status.REJECTED:
-        status_notes = (
-            "Trùng phản ánh khác" if r.reject_reason == "duplicate" else "Không thuộc phạm vi xử lý"
-        )
-    return {
-        "service_request_id": r.code,
-        "status": rules.open311_status(r.is_open),
-        "status_notes": status_notes,
-        "service_name": r.category.name,
-        "service_code": r.category.code,
-        "description": r.public_description if r.is_public else None,
-        "agency_responsible": r.agency.name,
-        "service_notice": None,
-        "requested_datetime": _dt(r.created_at),
-        "updated_datetime": _dt(r.updated_at),
-        "expected_datetime": _dt(r.deadline),
-        "address": r.address or None,
-        "address_id": r.commune.code if r.commune else None,
-        "zipcode": None,
-        "lat": float(r.lat) if r.lat is not None else None,
-        "long": float(r.lon) if r.lon is not None else None,
-        "media_url": media,
-        "extended_attributes": {
-            "status": r.status,
-            "status_label": STATUS_LABELS[Status(r.status)],
-            "escalated": r.escalated_near or r.escalated_overdue,
-            "merged_into": r.merged_into.code if r.merged_into else None,
-        },
+# The list is read as plain values (no model instances, categories from one small query):
+# measured at 1,000,000 reports, building model objects and their related objects cost more
+# than the SQL of a page.
+_ROW_FIELDS = (
+    "id",
+    "code",
+    "status",
+    "is_open",
+    "answer",
+    "reject_reason",
+    "category_id",
+    "agency__name",
+    "public_description",
+    "is_public",
+    "created_at",
+    "updated_at",
+    "deadline",
+    "address",
+    "commune__code",
+    "lat",
+    "lon",
+    "escalated_near",
+    "escalated_overdue",
+    "merged_into__code",
+)
+
+
+def _request_rows(qs: QuerySet[Report]) -> list[dict[str, Any]]:
+    """Open311 service requests for the rows of ``qs`` (already filtered, ordered, sliced)."""
+    found = list(qs.values(*_ROW_FIELDS))
+    if not found:
+        return []
+    services = {
+        pk: (code, name) for pk, code, name in Category.objects.values_list("id", "code", "name")
     }
-
-
-def _requests_qs() -> QuerySet[Report]:
-    public = ReportPhoto.objects.filter(
-        kind=PhotoKind.BEFORE, review=PhotoReview.APPROVED
-    ).order_by("id")
-    return Report.objects.select_related(
-        "category", "agency", "commune", "merged_into"
-    ).prefetch_related(Prefetch("photos", queryset=public, to_attr="public_photos"))
+    first_photo: dict[int, int] = {}
+    public_ids = [r["id"] for r in found if r["is_public"]]
+    if public_ids:
+        photos = (
+            ReportPhoto.objects.filter(
+                report_id__in=public_ids, kind=PhotoKind.BEFORE, review=PhotoReview.APPROVED
+            )
+            .order_by("id")
+            .values_list("report_id", "id")
+        )
+        for report_id, photo_id in photos:
+            first_photo.setdefault(report_id, photo_id)
+    base = _base()
+    rows = []
+    for r in found:
+        code, name = services[r["category_id"]]
+        photo_id = first_photo.get(r["id"])
+        status_notes = r["answer"] or None
+        if r["status"] == Status.REJECTED:
+            status_notes = (
+                "Trùng phản ánh khác"
+                if r["reject_reason"] == "duplicate"
+                else "Không thuộc phạm vi xử lý"
+            )
+        rows.append(
+            {
+                "service_request_id": r["code"],
+                "status": rules.open311_status(r["is_open"]),
+                "status_notes": status_notes,
+                "service_name": name,
+                "service_code": code,
+                "description": r["public_description"] if r["is_public"] else None,
+                "agency_responsible": r["agency__name"],
+                "service_notice": None,
+                "requested_datetime": _dt(r["created_at"]),
+                "updated_datetime": _dt(r["updated_at"]),
+                "expected_datetime": _dt(r["deadline"]),
+                "address": r["address"] or None,
+                "address_id": r["commune__code"],
+                "zipcode": None,
+                "lat": float(r["lat"]) if r["lat"] is not None else None,
+                "long": float(r["lon"]) if r["lon"] is not None else None,
+                "media_url": base + reverse("reports:photo", args=[r["code"], photo_id])
+                if photo_id is not None
+                else None,
+                "extended_attributes": {
+                    "status": r["status"],
+                    "status_label": STATUS_LABELS[Status(r["status"])],
+                    "escalated": r["escalated_near"] or r["escalated_overdue"],
+                    "merged_into": r["merged_into__code"],
+                },
+            }
+        )
+    return rows
 
 
 def _parse_datetime(name: str, value: str) -> datetime:
@@ -276,13 +319,10 @@ def _positive_int(name: str, value: str | None, default: int, maximum: int) -> i
 def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.GET
     ids = rules.split_list(params.get("service_request_id", ""))
-    qs = _requests_qs()
+    qs = Report.objects.all()
     if ids:
         # The spec: with service_request_id, every other filter is ignored.
-        rows = [
-            _request_row(r)
-            for r in qs.filter(code__in=ids[:MAX_PAGE_SIZE]).order_by("-created_at", "-id")
-        ]
+        rows = _request_rows(qs.filter(code__in=ids[:MAX_PAGE_SIZE]).order_by("-created_at", "-id"))
         return _render(fmt, "service_requests", "request", rows)
     errors: list[str] = []
     start = end = None
@@ -321,11 +361,20 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         category_ids = list(Category.objects.filter(code__in=codes).values_list("id", flat=True))
         qs = qs.filter(category_id__in=category_ids)
     if len(set(statuses)) == 1:
-        qs = qs.filter(is_open=statuses[0] == "open")
+        # `is_open__in` rather than `is_open=`: Django writes a boolean test on SQLite as the
+        # bare column (`WHERE "is_open"`), which SQLite cannot match against an index; an
+        # IN list is an equality the index (category, is_open, created_at) serves.
+        qs = qs.filter(is_open__in=[statuses[0] == "open"])
     offset = (page - 1) * size
-    found = list(qs.order_by("-created_at", "-id")[offset : offset + size + 1])
-    response = _render(fmt, "service_requests", "request", [_request_row(r) for r in found[:size]])
-    if len(found) > size:
+    # One row more than the page tells whether there is a next page.
+    ids_page = list(
+        qs.order_by("-created_at", "-id").values_list("id", flat=True)[offset : offset + size + 1]
+    )
+    rows = _request_rows(
+        Report.objects.filter(id__in=ids_page[:size]).order_by("-created_at", "-id")
+    )
+    response = _render(fmt, "service_requests", "request", rows)
+    if len(ids_page) > size:
         query = params.copy()
         query["page"] = str(page + 1)
         response["Link"] = f'<{request.path}?{query.urlencode()}>; rel="next"'
@@ -412,10 +461,10 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @endpoint
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
-    report = _requests_qs().filter(code=request_id).first()
+    report = Report.objects.filter(code=request_id).first()
     if report is None:
         raise Open311Error(404, f"service_request_id {request_id[:40]} not found")
-    row = _request_row(report)
+    [row] = _request_rows(Report.objects.filter(pk=report.pk))
     notes = [
         {"datetime": _dt(e.at), "status": e.to_status, "type": e.type, "description": e.note}
         for e in report_timeline(report)

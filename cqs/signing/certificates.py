@@ -83,9 +83,7 @@ def _ensure_root(now: datetime) -> tuple[pki.KeyPair, bool]:
 
 
 def _passphrase() -> str:
-    from django.conf import settings
-
-    return str(settings.CQS_PKI_PASSPHRASE)
+    return keys.passphrase()
 
 
 def _slug(text: str) -> str:
@@ -391,13 +389,14 @@ def pki_init(*, actor: Any = None) -> PkiInitReport:
             )
             personal += 1
         crl_write(root)
-        audit_record(
-            actor=actor,
-            action="signing.pki_init",
-            object_type="signing.pki",
-            object_id="demo",
-            changes={"root_created": created, "seals": seals, "personal": personal},
-        )
+        if created or seals or personal:  # a run that changes nothing writes nothing
+            audit_record(
+                actor=actor,
+                action="signing.pki_init",
+                object_type="signing.pki",
+                object_id="demo",
+                changes={"root_created": created, "seals": seals, "personal": personal},
+            )
     return PkiInitReport(root_created=created, seals=seals, personal=personal)
 
 

@@ -33,8 +33,22 @@ _lock = threading.Lock()
 _pkcs12_cache: dict[tuple[str, float], signers.Signer] = {}
 
 
+DEMO_PASSPHRASE = "CQS-demo-pki"  # noqa: S105 - the documented demo default, refused in production
+
+
 def pki_dir() -> Path:
     return Path(settings.CQS_PKI_DIR)
+
+
+def passphrase() -> str:
+    """``CQS_PKI_PASSPHRASE``; the demo default is refused when ``CQS_ENV=production``."""
+    value = str(settings.CQS_PKI_PASSPHRASE)
+    if settings.IS_PRODUCTION and value == DEMO_PASSPHRASE:
+        raise SigningError(
+            "Máy chủ chưa đặt mật khẩu bảo vệ khóa ký (CQS_PKI_PASSPHRASE); không thể ký số.",
+            code="key_unavailable",
+        )
+    return value
 
 
 def _asn1_cert(cert: Any) -> asn1_x509.Certificate:
@@ -67,7 +81,7 @@ def load_pkcs12_pair(file_name: str) -> tuple[pki.KeyPair, list[Any]]:
             code="key_unavailable",
         ) from exc
     try:
-        return pki.pkcs12_load(data, settings.CQS_PKI_PASSPHRASE)
+        return pki.pkcs12_load(data, passphrase())
     except ValueError as exc:
         raise SigningError(
             "Không mở được khóa bí mật (sai mật khẩu CQS_PKI_PASSPHRASE hoặc tệp hỏng).",

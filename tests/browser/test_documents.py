@@ -26,12 +26,12 @@ def _as(ui: UI, username: str) -> Any:
 
 
 def test_incoming_and_outgoing_documents(ui: UI, artifacts: Path, tmp_path: Path) -> None:
-    from cqs.accounts.models import User
-    from cqs.signing.services import pdf_sign
-
     from concurrent.futures import ThreadPoolExecutor
 
     from django.db import connections
+
+    from cqs.accounts.models import User
+    from cqs.signing.services import pdf_sign
 
     # pyHanko signs with asyncio.run(), which cannot run in Playwright's event-loop thread:
     # sign in a worker thread that shares this test's database connection (as the live

@@ -252,3 +252,12 @@ def test_unverified_account_cannot_log_in(client: Client, demo: Any) -> None:
 
 def test_demo_business_has_a_valid_tax_code(demo: Any) -> None:
     assert parse_tax_code(demo.user("doanhnghiep").tax_code) == "5701234566"
+
+
+def test_one_phone_cannot_be_flooded_by_many_registrations(demo: Any, settings: Any) -> None:
+    settings.CQS_OTP_MAX_PER_HOUR = 2
+    account_register(registration=_citizen(id_number="022195004321"))
+    account_register(registration=_citizen(id_number="022195004322"))
+    with pytest.raises(RateLimited, match="quá nhiều mã"):
+        account_register(registration=_citizen(id_number="022195004323"))
+    assert not User.objects.filter(username="022195004323").exists()  # nothing half-written

@@ -194,3 +194,15 @@ def test_reconciliation_report(demo: Any, citizen_dossier: Any) -> None:
 def test_sandbox_off_when_disabled(settings: Any) -> None:
     settings.CQS_PAYMENT_SANDBOX = False
     assert Client().get("/sandbox-vnpay/paymentv2/vpcpay.html").status_code == 404
+
+
+def test_online_payment_unavailable_without_gateway(
+    demo: Any, citizen_dossier: Any, settings: Any
+) -> None:
+    settings.CQS_PAYMENT_SANDBOX = False
+    settings.CQS_VNPAY_URL = ""
+    dossier = citizen_dossier()
+    response = _client(demo, "congdan").post(reverse("payments:start", args=[dossier.code]))
+    assert response.status_code == 503
+    assert "nộp phí tại Bộ phận Một cửa" in response.content.decode()
+    assert not Payment.objects.exists()

@@ -209,3 +209,18 @@ def test_withdraw_needs_a_reason(citizen: Client) -> None:
         follow=True,
     )
     assert "Đã rút hồ sơ" in _text(response)
+
+
+def test_cached_procedure_page_follows_a_catalogue_import(
+    client: Client, demo: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from cqs.catalogue.services import catalogue_import
+    from cqs.catalogue.tests.helpers import demo_entry
+
+    assert "Thủ tục đăng ký khai sinh" in _text(client.get(f"/thu-tuc/{BIRTH}/"))
+    entry = {**demo_entry(BIRTH)}  # a copy: the helper may share its list
+    entry["requirements"] = "Điều kiện mới: nộp trong 60 ngày kể từ ngày sinh."
+    with django_capture_on_commit_callbacks(execute=True):
+        report = catalogue_import(actor=None, entries=[entry])
+    assert report.updated == [BIRTH]
+    assert "Điều kiện mới: nộp trong 60 ngày" in _text(client.get(f"/thu-tuc/{BIRTH}/"))

@@ -201,3 +201,15 @@ def test_multi_page_sign_on_chosen_page(demo):
     from cqs.signing.engine import existing_signature_boxes
 
     assert existing_signature_boxes(signed) == [(0, (50.0, 50.0, 250.0, 130.0))]
+
+
+def test_demo_passphrase_is_refused_in_production(demo, pdf, settings):
+    from cqs.signing import keys
+
+    keys.clear_cache()
+    settings.IS_PRODUCTION = True
+    with pytest.raises(SigningError) as exc:
+        pdf_sign(actor=demo.user("lanhdao"), pdf=pdf)
+    assert exc.value.code == "key_unavailable"
+    assert "CQS_PKI_PASSPHRASE" in exc.value.message
+    keys.clear_cache()

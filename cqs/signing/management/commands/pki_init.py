@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cqs.signing.certificates import pki_init
+from cqs.signing.keys import DEMO_PASSPHRASE
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             f"CA gốc {'mới tạo' if report.root_created else 'đã có'}, "
             f"+{report.seals} chứng thư cơ quan, +{report.personal} chứng thư cá nhân."
         )
-        if settings.CQS_PKI_PASSPHRASE == "CQS-demo-pki":  # noqa: S105 - detecting the demo default
+        if settings.CQS_PKI_PASSPHRASE == DEMO_PASSPHRASE:
             self.stdout.write(
                 "  Khóa bí mật được mã hóa bằng mật khẩu trình diễn; đặt CQS_PKI_PASSPHRASE "
                 "trước khi dùng thật."
