@@ -33,11 +33,11 @@ def run() -> list[Result]:
     def uncached(pdf: Any, style: str, path: Path) -> None:
         pdf.add_font(pdf_forms._FAMILY, style, str(path))
 
-    pdf_forms._add_cached_font = uncached  # type: ignore[assignment]
+    pdf_forms._add_cached_font = uncached
     try:
         before = timed(receipt, repeat=max(5, n // 4), warmup=1)
     finally:
-        pdf_forms._add_cached_font = cached  # type: ignore[assignment]
+        pdf_forms._add_cached_font = cached
     print(
         f"  receipt: median {median(samples) * 1000:.0f} ms, CPU median "
         f"{median(cpu) * 1000:.0f} ms; fonts parsed per document (before): median "

@@ -252,7 +252,7 @@ def _request_rows(qs: QuerySet[Report]) -> list[dict[str, Any]]:
     rows = []
     for r in found:
         code, name = services[r["category_id"]]
-        photo_id = first_photo.get(r["id"])
+        first = first_photo.get(r["id"])
         status_notes = r["answer"] or None
         if r["status"] == Status.REJECTED:
             status_notes = (
@@ -278,8 +278,8 @@ def _request_rows(qs: QuerySet[Report]) -> list[dict[str, Any]]:
                 "zipcode": None,
                 "lat": float(r["lat"]) if r["lat"] is not None else None,
                 "long": float(r["lon"]) if r["lon"] is not None else None,
-                "media_url": base + reverse("reports:photo", args=[r["code"], photo_id])
-                if photo_id is not None
+                "media_url": base + reverse("reports:photo", args=[r["code"], first])
+                if first is not None
                 else None,
                 "extended_attributes": {
                     "status": r["status"],

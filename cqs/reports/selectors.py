@@ -197,8 +197,12 @@ def report_stats(user: Any, *, since: datetime | None = None) -> dict[str, Any]:
 
 
 def time_held_by_agency(report: Report) -> list[tuple[str, int]]:
-    """(agency code, office seconds held) from the transfer events: SLA attribution."""
+    """(agency code, office seconds held) from the events that moved the report to another
+    agency (transfer, change of category or of place): SLA attribution."""
     return [
         (e.data.get("from_agency", ""), int(e.data.get("seconds_held", 0)))
-        for e in report.events.filter(type="transfer").order_by("seq")
+        for e in report.events.filter(type__in=["transfer", "recategorized", "relocated"]).order_by(
+            "seq"
+        )
+        if e.data.get("from_agency")
     ]

@@ -141,20 +141,26 @@ def _static(img: Image.Image) -> StaticStampStyle:
     )
 
 
-def personal_image(full_name: str, organization: str, when: datetime) -> Image.Image:
-    """Signature image above the signer's name, organisation and signing time."""
+@lru_cache(maxsize=256)
+def _personal_base(full_name: str, organization: str) -> Image.Image:
     img = Image.new("RGBA", (500, 200), (255, 255, 255, 0))
     img.alpha_composite(signature_image(full_name).resize((300, 82)), (170, 0))
     text = _text_image(
-        [
-            f"Ký bởi: {full_name}",
-            _shorten(organization, 40),
-            f"Thời gian ký: {when:%H:%M:%S %d/%m/%Y}",
-        ],
-        (500, 100),
-        border=False,
+        [f"Ký bởi: {full_name}", _shorten(organization, 40)], (500, 64), border=False
     )
     img.alpha_composite(text, (0, 90))
+    return img
+
+
+def personal_image(full_name: str, organization: str, when: datetime) -> Image.Image:
+    """Signature image above the signer's name, organisation and signing time."""
+    img = _personal_base(full_name, organization).copy()
+    ImageDraw.Draw(img).text(
+        (10, 154),
+        f"Thời gian ký: {when:%H:%M:%S %d/%m/%Y}",
+        font=_font("DejaVuSans.ttf", 22),
+        fill=(0, 0, 0, 255),
+    )
     return img
 
 

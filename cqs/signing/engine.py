@@ -108,8 +108,11 @@ def _page_refs(reader: PdfFileReader) -> list[Any]:
     return refs
 
 
-def sign_bytes(pdf: bytes, request: SignRequest) -> bytes:
-    writer = open_writer(pdf)
+def sign_bytes(
+    pdf: bytes, request: SignRequest, writer: IncrementalPdfFileWriter | None = None
+) -> bytes:
+    """Sign ``pdf``; ``writer`` is an ``open_writer(pdf)`` not yet written to (saves a parse)."""
+    writer = writer or open_writer(pdf)
     try:
         existing = list(fields.enumerate_sig_fields(writer, filled_status=None))
         count = page_count(writer)

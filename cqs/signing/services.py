@@ -70,7 +70,7 @@ def usable_certificate(
 ) -> Certificate | None:
     """The newest certificate of the official (personal) or agency (seal), refused with a
     clear message when revoked or expired."""
-    rows = Certificate.objects.filter(kind=kind)
+    rows = Certificate.objects.filter(kind=kind).select_related("agency__unit")
     rows = (
         rows.filter(user=user) if kind == CertificateKind.PERSONAL else rows.filter(agency=agency)
     )
@@ -138,6 +138,7 @@ def _sign_with(
     style: Any,
     text_params: dict[str, str],
     name: str,
+    writer: Any = None,
 ) -> bytes:
     cleanup: Callable[[], None] | None = None
     if cert.key_kind == KeyKind.PKCS11:
@@ -168,7 +169,7 @@ def _sign_with(
         revocation_bytes=revocation_bytes,
     )
     try:
-        return engine.sign_bytes(pdf, request)
+        return engine.sign_bytes(pdf, request, writer)
     except PKCS11Error as exc:
         raise SigningError(
             "USB token/HSM từ chối thao tác ký (khóa không tồn tại hoặc bị khóa).",
@@ -243,8 +244,7 @@ def _record(
     return record
 
 
-def _placement(pdf: bytes, page: int | None, box: Box | None) -> engine.Placement:
-    writer = engine.open_writer(pdf)
+def _placement(writer: Any, page: int | None, box: Box | None) -> engine.Placement:
     index = -1 if page is None else page
     return engine.Placement(
         page=index,
@@ -266,7 +266,8 @@ def pdf_sign(
     _check_size(pdf)
     if not roles_of(actor):
         raise PermissionDenied("Chỉ cán bộ, công chức mới được ký số văn bản.")
-    placement = _placement(pdf, page, box)  # not a PDF → SigningError before any certificate
+    writer = engine.open_writer(pdf)  # not a PDF → SigningError before any certificate
+    placement = _placement(writer, page, box)
     cert = usable_certificate(kind=CertificateKind.PERSONAL, user=actor)
     assert cert is not None  # noqa: S101 - required=True raises instead
     full_name = actor.full_name or actor.username
@@ -282,6 +283,7 @@ def pdf_sign(
         ),
         text_params={},
         name=full_name,
+        writer=writer,
     )
     _record(
         actor=actor,
@@ -342,7 +344,7 @@ def pdf_seal(
             page, signer_box = visible[-1]
             box = appearance.seal_box(signer_box)
         else:
-            placement = _placement(pdf, page, None)
+            placement = _placement(engine.open_writer(pdf), page, None)
             page = placement.page
             box = appearance.seal_box(placement.box or (0.0, 0.0, 0.0, 0.0))
     signed = _sign_with(

@@ -169,7 +169,7 @@ def pdf_verify(pdf: bytes) -> VerificationReport:
         raise not_a_pdf() from exc
     if not signatures:
         return report
-    crls: list[Any] = list(known_crls())
+    crls: list[Any] = [asn1_crl.CertificateList.load(c) for c in known_crls()]
     ocsps: list[Any] = []
     other_certs: list[Any] = []
     try:

@@ -13,10 +13,11 @@ from django.test import Client
 
 from cqs.dossiers import pdf_forms
 from cqs.dossiers.models import Dossier, DossierFile
+from cqs.dossiers.pdf_forms import ApplicantInfo
 from cqs.dossiers.services import dossier_act
 from cqs.dossiers.storage import Upload
 from cqs.dossiers.tests.conftest import BIRTH, PDF, at, mandatory_uploads
-from cqs.dossiers.tests.test_pdf_forms import receipt
+from cqs.dossiers.tests.test_pdf_forms import make_ctx, receipt, text_of
 
 API = "/api/v1/dossiers"
 
@@ -127,14 +128,27 @@ def test_intake_answer_lists_the_files_and_event_just_written(client: Client, de
     assert [e["type"] for e in again["events"]] == ["received"]
 
 
-def test_cached_fonts_give_the_same_pdf_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
-    cached = receipt()
+def test_cached_fonts_show_the_same_text_as_fonts_parsed_per_document(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    applicant = ApplicantInfo(
+        name="Đặng Thị Ánh Tuyết — Ελένη Ковалёва",
+        id_number="022090001234",
+        phone="0912345678",
+        email="",
+        address="Số 1, phố Nguyễn Văn Cừ, phường Hạ Long",
+    )
+    ctx = make_ctx(applicant=applicant)
+    cached = receipt(ctx)
+    assert receipt(ctx) == cached  # deterministic with the cache too
 
     def uncached(pdf: Any, style: str, path: Path) -> None:
         pdf.add_font(pdf_forms._FAMILY, style, str(path))
 
     monkeypatch.setattr(pdf_forms, "_add_cached_font", uncached)
-    assert receipt() == cached
+    expected = text_of(receipt(ctx), tmp_path)
+    assert "Ελένη Ковалёва" in expected
+    assert text_of(cached, tmp_path) == expected
 
 
 def test_upload_of_a_file_already_stored_is_not_rewritten(

@@ -283,7 +283,15 @@ def report_recategorize(*, actor: Any, code: str, category: Category) -> Report:
         )
         data: dict[str, Any] = {"from": old, "to": category.code}
         if agency.pk != report.agency_id:
-            data["agency"] = agency.code
+            # As for a transfer: the office time the previous agency held it (SLA attribution).
+            spent = work_calendar().working_time_between(report.agency_since, now)
+            data.update(
+                {
+                    "agency": agency.code,
+                    "from_agency": report.agency.code,
+                    "seconds_held": int(spent.total_seconds()),
+                }
+            )
             report.agency = agency
             report.agency_since = now
             report.assignee = None

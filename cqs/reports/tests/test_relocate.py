@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from cqs.core.errors import PermissionDenied, ValidationError
+from cqs.reports.selectors import time_held_by_agency
 from cqs.reports.services import report_relocate
 from cqs.reports.tests.conftest import BAI_CHAY, COMMITTEE_BC, COMMITTEE_HL, commune
 
@@ -32,6 +33,7 @@ def test_relocation_routes_again_and_keeps_the_clock(submit: Any, demo: Any) -> 
     event = moved.events.get(type="relocated")
     assert event.data["from_agency"] == COMMITTEE_HL and "seconds_held" in event.data
     assert event.data["to"]["commune"] == BAI_CHAY
+    assert [code for code, _ in time_held_by_agency(moved)] == [COMMITTEE_HL]
 
 
 def test_relocation_checks_place_and_role(submit: Any, demo: Any) -> None:
