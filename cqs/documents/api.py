@@ -19,7 +19,7 @@ from cqs.documents.permissions import visible_documents
 router = Router(tags=["Văn bản và điều hành"])
 
 
-class DocumentOut(Schema):
+class OfficialDocumentOut(Schema):
     id: int
     direction: str
     status: str
@@ -43,7 +43,7 @@ class RecipientOut(Schema):
     status_label: str
 
 
-class DocumentDetailOut(DocumentOut):
+class OfficialDocumentDetailOut(OfficialDocumentOut):
     recipients: list[RecipientOut]
     history: list[dict[str, Any]]
 
@@ -76,7 +76,7 @@ def _out(d: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/documents", response=list[DocumentOut], summary="Văn bản (có tìm kiếm toàn văn)")
+@router.get("/documents", response=list[OfficialDocumentOut], summary="Văn bản (có tìm kiếm toàn văn)")
 def list_documents(request: HttpRequest, q: str = "", direction: str = "", due: str = "") -> Any:
     docs = selectors.document_list(
         request.user, direction=direction or None, query=q[:200], due=due
@@ -84,7 +84,7 @@ def list_documents(request: HttpRequest, q: str = "", direction: str = "", due: 
     return [_out(d) for d in docs]
 
 
-@router.get("/documents/{doc_id}", response=DocumentDetailOut, summary="Chi tiết văn bản")
+@router.get("/documents/{doc_id}", response=OfficialDocumentDetailOut, summary="Chi tiết văn bản")
 def get_document(request: HttpRequest, doc_id: int) -> Any:
     doc = (
         visible_documents(request.user)

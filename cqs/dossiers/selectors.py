@@ -315,11 +315,8 @@ def dossier_file_for(user: Any, code: str, file_id: int) -> Any:
     return found
 
 
-def my_dossier_rows(user: Any, *, status: str = "", limit: int = 100) -> list[dict[str, Any]]:
+def my_dossier_rows(user: Any, *, status: str = "", limit: int = 100) -> list[Any]:
     """The list page's rows as plain values (no model instances: it is the citizen's most
-    visited page)."""
-    return list(
-        my_dossiers(user, status=status).values(
-            "code", "status", "due_at", "procedure__name"
-        )[:limit]
-    )
+    visited page): dicts with code, status, due_at and procedure__name."""
+    rows = my_dossiers(user, status=status).values("code", "status", "due_at", "procedure__name")
+    return list(rows[:limit])

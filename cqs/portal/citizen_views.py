@@ -12,6 +12,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from cqs.catalogue.form_schema import declared_fields
@@ -190,27 +192,39 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("trang-thai", "")
     if status not in {s.value for s in Status}:
         status = ""
-    # Rows are prepared here as plain strings: the list is the citizen's most visited page,
-    # and per-row {% url %}, date filters and property look-ups cost more than the query.
+    # The rows are rendered here in one pass: this is the citizen's most visited page, and
+    # 25 rows of template variables, {% url %} and date filters cost more than the query
+    # (bench/bench_portal.py). Every value is escaped by format_html_join.
     base = reverse("portal:my_dossier", args=["CODE"]).removesuffix("CODE/")
-    rows = [
-        {
-            "url": f"{base}{d['code']}/",
-            "code": d["code"],
-            "name": d["procedure__name"],
-            "status": d["status"],
-            "label": STATUS_LABELS[Status(d["status"])],
-            "due": timezone.localtime(d["due_at"]).strftime("%H:%M %d/%m/%Y")
-            if d["due_at"]
-            else "",
-        }
-        for d in my_dossier_rows(request.user, status=status)
-    ]
+    due_word = gettext("hẹn trả")
+    rows_html = format_html_join(
+        "\n",
+        '<li class="card result"><a href="{}{}/"><strong>{}</strong></a><div class="meta">'
+        '<span class="code">{}</span> · <strong class="status-{}">{}</strong>{}</div></li>',
+        (
+            (
+                base,
+                d["code"],
+                d["procedure__name"],
+                d["code"],
+                d["status"],
+                STATUS_LABELS[Status(d["status"])],
+                format_html(
+                    " · {} {}",
+                    due_word,
+                    timezone.localtime(d["due_at"]).strftime("%H:%M %d/%m/%Y"),
+                )
+                if d["due_at"]
+                else "",
+            )
+            for d in my_dossier_rows(request.user, status=status)
+        ),
+    )
     return render(
         request,
         "portal/my_dossiers.html",
         {
-            "dossiers": rows,
+            "rows_html": rows_html,
             "drafts": list(drafts_of(request.user)[:20]),
             "status": status,
             "statuses": [(s.value, STATUS_LABELS[s]) for s in Status],

@@ -79,12 +79,14 @@ def _canonical(obj: Any) -> str:
 
 
 def default_workers() -> int:
-    """Helper processes for a large import: one per core, at most four (beyond that the single
-    writer is the limit). Preparing a line (validation, projection) is pure CPU and the
-    writer mostly waits on the database, so on PostgreSQL too every core prepares: with one
-    helper on 2 cores the import ran at 1,240-1,366 lines/s, the helper being the limit.
-    Measured on 2 cores (SQLite): 1,700 lines/s alone, 2,500 with two."""
+    """Helper processes for a large import: one per core on SQLite; on PostgreSQL one core is
+    left to the server, which maintains the indexes. At most four: beyond that the single
+    writer is the limit. Measured on 2 cores (SQLite): 1,700 lines/s alone, 2,500 with two.
+    On PostgreSQL a second helper was tried (21 Nov 2026) and gave no gain on a loaded
+    machine (8,000 lines: 620-682 lines/s with one helper, 578 with two)."""
     cores = os.cpu_count() or 1
+    if connection.vendor == "postgresql":
+        cores -= 1
     return max(1, min(4, cores))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core import mail
-from django.db import transaction
+from django.db import connections, transaction
 from django.test import override_settings
 
 from cqs.notifications.adapters import MemorySms
@@ -21,6 +21,7 @@ def test_thread_mode_sends_after_commit_outside_the_request(transactional_db: An
             email="an@example.invalid", phone="0912345678", subject="Hồ sơ Y", body="đã nhận"
         )
     _background().submit(lambda: None).result(timeout=30)  # the one delivery thread is done
+    _background().submit(connections.close_all).result(timeout=30)  # its own connection
 
     assert [m.subject for m in mail.outbox] == ["Hồ sơ Y"]
     assert MemorySms.sent == [("0912345678", "Hồ sơ Y. đã nhận")]
