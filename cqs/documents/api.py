@@ -76,7 +76,9 @@ def _out(d: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/documents", response=list[OfficialDocumentOut], summary="Văn bản (có tìm kiếm toàn văn)")
+@router.get(
+    "/documents", response=list[OfficialDocumentOut], summary="Văn bản (có tìm kiếm toàn văn)"
+)
 def list_documents(request: HttpRequest, q: str = "", direction: str = "", due: str = "") -> Any:
     docs = selectors.document_list(
         request.user, direction=direction or None, query=q[:200], due=due

@@ -719,7 +719,10 @@ def _withdraw(dossier: Dossier, *, now: datetime, **params: Any) -> dict[str, An
 
 def _accept_online(dossier: Dossier, *, now: datetime, **_: Any) -> dict[str, Any]:
     dossier.received_at = now
-    _plan_deadlines(dossier, work_calendar().intake_start(now))
+    steps = _steps(dossier.procedure)
+    if steps and steps[0].role == Role.RECEIVING_OFFICER and len(steps) > 1:
+        dossier.step = 2  # the receiving step is done by this acceptance, as at the counter
+    _plan_deadlines(dossier, work_calendar().intake_start(now), steps)
     return {"due_at": dossier.due_at.isoformat() if dossier.due_at else None}
 
 

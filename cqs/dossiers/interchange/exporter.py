@@ -124,13 +124,21 @@ def dossier_line(
         "files": [_ordered(f, _FILE_ORDER) for f in listed],
         "result": _ordered(result, _RESULT_ORDER),
         "rating": _ordered(extra.get("rating"), _RATING_ORDER),
-        # "fee_paid" (cqs.payments) is no workflow event: the payment travels in "fee".
-        "events": [_event_out(e) for e in events if e.type != "fee_paid"],
+        "events": [_event_out(e) for e in events if e.type not in NOT_EXPORTED],
     }
+    if extra.get("declared") is not None:  # an online filing's form fields (portal)
+        line["declared"] = _canon(extra["declared"])
     raw = extra.get("raw") or {}
     for k in sorted(raw):
         line.setdefault(k, _canon(raw[k]))
     return line
+
+
+# Events the interchange format has no type for: "fee_paid" (cqs.payments) travels in "fee";
+# "submitted" is the online filing before the desk accepted it — the format's history starts
+# at the receipt ("received", the acceptance), as the national portal's does. The declared
+# form fields travel in the line's "declared" key.
+NOT_EXPORTED = frozenset({"fee_paid", "submitted"})
 
 
 def lines_for(ids: Sequence[int]) -> list[dict[str, Any]]:
@@ -169,8 +177,12 @@ def dossiers_for_export(
 
 
 def dossiers_export(queryset: QuerySet[Dossier], *, chunk: int = 1000) -> Iterator[str]:
-    """One interchange line (no newline) per dossier of ``queryset``, ordered by code."""
-    qs = queryset.order_by("code")
+    """One interchange line (no newline) per dossier of ``queryset``, ordered by code.
+
+    Online filings the desk has not accepted yet (status ``submitted``) are not dossiers in
+    the format's sense (their history starts at the receipt), so they are left out.
+    """
+    qs = queryset.exclude(status="submitted").order_by("code")
     last = ""
     while True:
         page = list(qs.filter(code__gt=last).values_list("pk", "code")[:chunk])

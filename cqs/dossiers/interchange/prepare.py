@@ -233,6 +233,8 @@ def prepare_line(number: int, text: str, look: Lookups) -> Prepared | LineError:
     applicant = line.applicant
     extra: dict[str, Any] = {}
     raw = {k: v for k, v in source.items() if k not in LINE_KEYS}
+    if isinstance(raw.get("declared"), dict):  # an online filing's form fields (portal)
+        extra["declared"] = raw.pop("declared")
     if raw:
         extra["raw"] = raw
     applicant_extra = {k: v for k, v in source["applicant"].items() if k not in APPLICANT_COLUMNS}

@@ -245,3 +245,30 @@ def test_applicant_withdraws_a_submitted_dossier(demo: Any) -> None:
 def test_desk_code_matches_the_agency(demo: Any) -> None:
     dossier = _submit(demo)
     assert dossier.desk.code == DESK
+
+
+def test_an_accepted_online_dossier_exports_and_reimports_to_the_same_state(demo: Any) -> None:
+    from cqs.dossiers.interchange import dossiers_export, dossiers_import
+    from cqs.dossiers.tests.test_interchange import wipe
+
+    waiting = _submit(demo)
+    accepted = _submit(demo, data=DECLARED)
+    dossier_act(
+        actor=demo.user("tiepnhan"),
+        code=accepted.code,
+        action="accept_online",
+        now=at(2026, 11, 23, 10),
+    )
+    qs = Dossier.objects.filter(code__in=[waiting.code, accepted.code])
+    first = list(dossiers_export(qs))
+    # The filing still waiting for the desk is not a received dossier yet: not exported.
+    assert len(first) == 1 and waiting.code not in first[0]
+    before = Dossier.objects.get(code=accepted.code)
+    wipe([accepted.code])
+    report = dossiers_import(first)
+    assert report.ok, report.errors
+    after = Dossier.objects.get(code=accepted.code)
+    fields = ("status", "channel", "received_at", "clock_started_at", "due_at", "step")
+    assert [getattr(after, f) for f in fields] == [getattr(before, f) for f in fields]
+    assert after.extra["declared"] == before.extra["declared"]
+    assert list(dossiers_export(Dossier.objects.filter(code=accepted.code))) == first
