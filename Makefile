@@ -64,4 +64,4 @@ clean:
 messages: install
 	$(PY) manage.py makemessages -l en --ignore=".venv/*" --ignore="staticfiles/*"
 	$(PY) cqs/locale/translate_en.py
-	cd cqs && ../$(PY) -m django compilemessages -l en
+	$(PY) manage.py compilemessages -l en --ignore=".venv/*" --ignore="var/*"

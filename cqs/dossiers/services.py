@@ -795,14 +795,11 @@ def dossier_record_fee_payment(
     transaction). Not a workflow action: the status and ``version`` stay, the ``fee_paid``
     event goes on the timeline and ``extra.fee`` feeds the 766 "paid online" indicator."""
     with transaction.atomic():
-        dossier = (
-            Dossier.objects.select_for_update()
-            .only("id", "code", "status", "step", "fee_amount", "extra", "agency_id")
-            .filter(code=code)
-            .first()
-        )
+        dossier = Dossier.objects.select_for_update(of=("self",)).filter(code=code).first()
         if dossier is None:
             raise NotFound(f"Không tìm thấy hồ sơ «{code}».")
+        before = dossier_state(dossier)
+        dossier.extra = {**dossier.extra}  # the rollup's "before" keeps the old fee
         dossier.extra["fee"] = {
             "amount": dossier.fee_amount or amount,
             "paid": amount,
@@ -811,6 +808,7 @@ def dossier_record_fee_payment(
             "receipt": receipt,
         }
         dossier.save(update_fields=["extra", "updated_at"])
+        send_changed(before, dossier_state(dossier))  # "paid online" in the dashboard rollups
         data = {"amount": amount, "online": online, "receipt": receipt}
         _event(
             dossier, type="fee_paid", actor=actor, at=paid_at, from_status=dossier.status, data=data

@@ -235,3 +235,29 @@ def test_a_live_action_moves_the_counters_in_its_transaction(demo: Any) -> None:
     row.refresh_from_db()
     assert (row.received, row.withdrawn, row.open, row.timely_fixed) == (1, 1, 0, 0)
     assert not OpenDossier.objects.filter(dossier=d).exists()
+
+
+def test_a_fee_paid_online_moves_the_paid_online_indicator_in_the_same_transaction(
+    demo: Any,
+) -> None:
+    from cqs.dossiers.services import dossier_record_fee_payment
+
+    now = timezone.now()
+    live_history(demo, now - timedelta(hours=2), [], [])
+    d = Dossier.objects.latest("id")
+    assert d.fee_amount > 0  # 1.001193 carries a fee in the demo catalogue
+    period = f"{timezone.localdate():%Y-%m}"
+
+    def paid_online() -> tuple[int, int]:
+        found = selectors.indicators(COMMUNE_AGENCY, period, now=timezone.now())["indicators"]
+        i = next(x for x in found if x["id"] == "payment.paid_online")
+        return i["numerator"], i["denominator"]
+
+    paid, due = paid_online()
+    dossier_record_fee_payment(
+        actor=demo.user("congdan"), code=d.code, amount=d.fee_amount, online=True, paid_at=now
+    )
+    assert paid_online() == (paid + 1, due)
+    incremental = rollups.snapshot()
+    rollups.rebuild()
+    assert rollups.snapshot() == incremental
