@@ -18,6 +18,7 @@ import binascii
 import hashlib
 import re
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email import policy
@@ -202,11 +203,15 @@ def _part(headers: list[tuple[str, str]], payload: bytes) -> bytes:
     return head + b"\r\n" + payload
 
 
-def build(package: Package) -> tuple[bytes, str]:
+def build(package: Package, *, sign: Callable[[bytes], bytes] | None = None) -> tuple[bytes, str]:
     """(body, Content-Type header) of the MIME package (RFC 2387 multipart/related): the
     envelope first (8-bit UTF-8 XML), then each file as ``binary`` (HTTP is 8-bit clean, so no
-    base64 inflation; the parser also accepts base64 parts from other systems)."""
+    base64 inflation; the parser also accepts base64 parts from other systems). ``sign`` adds
+    the envelope's enveloped ``ds:Signature`` (QCVN 102:2016 envelope ``Signature``)."""
     xml = envelope_xml(package)
+    if sign is not None:
+        xml = sign(xml)
+        _validate(etree.fromstring(xml, _parser()))
     files = package.attachments if isinstance(package, DocumentPackage) else ()
     salt = 0
     while True:  # a boundary that occurs in no part (deterministic for identical packages)
@@ -423,6 +428,11 @@ def _split_parts(body: bytes, content_type: str) -> list[tuple[Message, bytes]]:
 
 def parse(body: bytes, content_type: str, *, max_bytes: int) -> Package:
     """Parse a received MIME package (or a bare envelope sent as text/xml)."""
+    return parse_with_envelope(body, content_type, max_bytes=max_bytes)[0]
+
+
+def parse_with_envelope(body: bytes, content_type: str, *, max_bytes: int) -> tuple[Package, bytes]:
+    """``parse``, with the envelope's raw bytes (for checking its XML signature)."""
     if len(body) > max_bytes:
         raise EdxmlError(
             "edxml_too_large",
@@ -431,7 +441,7 @@ def parse(body: bytes, content_type: str, *, max_bytes: int) -> Package:
         )
     ctype = content_type.split(";", 1)[0].strip().lower()
     if ctype in {"text/xml", "application/xml"}:
-        return package_from_envelope(parse_envelope(body), {})
+        return package_from_envelope(parse_envelope(body), {}), body
     if ctype != "multipart/related":
         raise EdxmlError(
             "edxml_content_type",
@@ -449,4 +459,4 @@ def parse(body: bytes, content_type: str, *, max_bytes: int) -> Package:
         files[cid] = Attachment(cid, cid, part_type, payload)
     if envelope is None:
         raise EdxmlError("edxml_malformed", "Gói edXML không có phần edXMLEnvelope.")
-    return package_from_envelope(parse_envelope(envelope), files)
+    return package_from_envelope(parse_envelope(envelope), files), envelope

@@ -19,10 +19,12 @@ import logging
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from cryptography import x509
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -30,7 +32,7 @@ from django.utils import timezone
 from cqs.audit.services import audit_record
 from cqs.core.errors import ApplicationError, PermissionDenied, ValidationError
 from cqs.core.text import nfc
-from cqs.documents import edxml, rules, signatures
+from cqs.documents import edxml, rules, signatures, xmldsig
 from cqs.documents.models import (
     Document,
     DocumentEvent,
@@ -41,6 +43,11 @@ from cqs.documents.models import (
     Recipient,
 )
 from cqs.documents.permissions import can_manage_exchange
+from cqs.signing import keys
+from cqs.signing.errors import SigningError
+from cqs.signing.models import CertificateKind, KeyKind
+from cqs.signing.selectors import trust_roots
+from cqs.signing.services import usable_certificate
 from cqs.units.models import Agency
 
 logger = logging.getLogger("cqs.documents.exchange")
@@ -83,7 +90,7 @@ def _enqueue(
     package: edxml.Package,
     message_id: uuid.UUID,
 ) -> OutboxMessage:
-    body, content_type = edxml.build(package)
+    body, content_type = edxml.build(package, sign=_envelope_signer(from_code))
     msg = OutboxMessage.objects.create(
         message_id=message_id,
         kind=kind,
@@ -97,6 +104,28 @@ def _enqueue(
     if settings.CQS_EDXML_SEND_ON_COMMIT:
         transaction.on_commit(lambda: outbox_deliver(ids=[msg.pk]))
     return msg
+
+
+def _envelope_signer(from_code: str) -> Callable[[bytes], bytes] | None:
+    """Sign with the sending agency's seal key (its committee's for a division without one).
+    No seal certificate: unsigned, unless ``CQS_SIGNING_REQUIRED`` (then ``SigningError``).
+    Only PKCS#12 seal keys can sign envelopes; a token/remote seal is treated as absent."""
+    agency = Agency.objects.filter(code=from_code).select_related("parent").first()
+    cert = None
+    for candidate in (agency, agency.parent if agency else None):
+        if candidate is not None and cert is None:
+            cert = usable_certificate(kind=CertificateKind.SEAL, agency=candidate, required=False)
+    if cert is None or cert.key_kind != KeyKind.PKCS12:
+        if settings.CQS_SIGNING_REQUIRED:
+            raise SigningError(
+                "Cơ quan gửi chưa có chứng thư số (khóa PKCS#12) để ký gói edXML.",
+                code="no_certificate",
+                details={"agency": from_code},
+            )
+        return None
+    pair, chain = keys.load_pkcs12_pair(cert.key_ref)
+    certs = [pair.certificate] + [c for c in chain if c != pair.certificate]
+    return lambda xml: xmldsig.sign(xml, pair.key, certs)
 
 
 def document_package(
@@ -351,7 +380,7 @@ def exchange_receive(
     """Authenticate, parse, validate and register one received package (one transaction)."""
     peer = authenticate(sender, signature, body)
     try:
-        package = edxml.parse(body, content_type, max_bytes=max_bytes())
+        package, envelope = edxml.parse_with_envelope(body, content_type, max_bytes=max_bytes())
     except edxml.EdxmlError as exc:
         logger.warning("edXML from %s refused: %s %s", sender, exc.code, exc.details)
         err = ExchangeRefused(exc.message, code=exc.code, details=exc.details)
@@ -359,8 +388,30 @@ def exchange_receive(
             err.status = 413
         raise err from exc
     if isinstance(package, edxml.StatusPackage):
+        if package.responder.code != peer.agency_code:
+            raise ExchangeRefused(
+                "Đơn vị trả trạng thái không khớp với đơn vị gửi.", code="edxml_sender_mismatch"
+            )
+        try:
+            _check_envelope_signature(envelope)
+        except edxml.EdxmlError as exc:
+            logger.warning("edXML status from %s refused: %s", sender, exc.code)
+            raise ExchangeRefused(exc.message, code=exc.code, details=exc.details) from exc
         return _receive_status(peer, package)
-    return _receive_document(peer, package, body)
+    return _receive_document(peer, package, body, envelope)
+
+
+def _check_envelope_signature(envelope: bytes) -> None:
+    """The envelope's XML-DSig must be intact and chain to a trust anchor; a missing one is
+    refused only when ``CQS_SIGNING_REQUIRED`` is on. Raises ``edxml.EdxmlError``."""
+    if xmldsig.has_signature(envelope):
+        roots = [x509.load_der_x509_certificate(r.dump()) for r in trust_roots()]
+        xmldsig.verify(envelope, roots)
+    elif settings.CQS_SIGNING_REQUIRED:
+        raise edxml.EdxmlError(
+            "edxml_signature_missing",
+            "Gói edXML không có chữ ký số (Signature) của cơ quan gửi; không được chấp nhận.",
+        )
 
 
 def _receive_status(peer: ExchangePeer, package: edxml.StatusPackage) -> ReceiveResult:
@@ -417,8 +468,38 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
         return None
 
 
+def _refuse(
+    peer: ExchangePeer,
+    package: edxml.DocumentPackage,
+    *,
+    key: str,
+    digest: str,
+    agency: Agency,
+    reason: str,
+) -> None:
+    """Record a refused package (never registered) and queue status 02 for its sender."""
+    logger.warning("edXML %s refused: %s", key, reason)
+    with transaction.atomic():
+        InboxMessage.objects.create(
+            message_id=key,
+            kind="document",
+            from_code=peer.agency_code,
+            sha256=digest,
+            outcome="refused",
+            reason=reason,
+        )
+        _refusal_enqueue(package, agency, reason)
+        audit_record(
+            actor=None,
+            action="edxml.refuse",
+            object_type="edxml",
+            object_id=key,
+            changes={"reason": reason},
+        )
+
+
 def _receive_document(
-    peer: ExchangePeer, package: edxml.DocumentPackage, body: bytes
+    peer: ExchangePeer, package: edxml.DocumentPackage, body: bytes, envelope: bytes
 ) -> ReceiveResult:
     if package.sender.code != peer.agency_code:
         raise ExchangeRefused(
@@ -446,34 +527,22 @@ def _receive_document(
             code="edxml_unknown_recipient",
             details={"to": [p.code for p in package.recipients]},
         )
+    digest = hashlib.sha256(body).hexdigest()
+    try:
+        _check_envelope_signature(envelope)
+    except edxml.EdxmlError as exc:
+        _refuse(peer, package, key=key, digest=digest, agency=local[0], reason=exc.message)
+        raise ExchangeRefused(exc.message, code=exc.code, details=exc.details) from exc
     pdfs = [a for a in package.attachments if a.data.startswith(b"%PDF-")]
     if not pdfs:
         raise ExchangeRefused("Gói edXML không có văn bản PDF đính kèm.", code="edxml_no_document")
     checks = [signatures.verify(a.data) for a in pdfs]
     bad = [a.name for a, c in zip(pdfs, checks, strict=True) if c["signatures"] and not c["intact"]]
-    digest = hashlib.sha256(body).hexdigest()
     if bad:
         reason = (
             f"Chữ ký số trên tệp {', '.join(bad)} không hợp lệ (tệp đã bị thay đổi sau khi ký)."
         )
-        logger.warning("edXML %s refused: %s", key, reason)
-        with transaction.atomic():
-            InboxMessage.objects.create(
-                message_id=key,
-                kind="document",
-                from_code=peer.agency_code,
-                sha256=digest,
-                outcome="refused",
-                reason=reason,
-            )
-            _refusal_enqueue(package, local[0], reason)
-            audit_record(
-                actor=None,
-                action="edxml.refuse",
-                object_type="edxml",
-                object_id=key,
-                changes={"reason": reason},
-            )
+        _refuse(peer, package, key=key, digest=digest, agency=local[0], reason=reason)
         raise ExchangeRefused(reason, code="signature_invalid", details={"files": bad})
     doc_type = DocumentType.objects.filter(
         abbreviation=package.type_code

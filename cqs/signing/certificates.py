@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from asn1crypto import crl as asn1_crl
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.db import transaction
@@ -244,6 +245,26 @@ def known_crls() -> list[bytes]:
         return [path.read_bytes()]
     except OSError:
         return []
+
+
+_crl_cache: dict[tuple[str, int, int], list[asn1_crl.CertificateList]] = {}
+
+
+def known_crl_lists() -> list[asn1_crl.CertificateList]:
+    """``known_crls`` parsed, read again only when the file changes (a revocation rewrites it)
+    instead of read and parsed for every signature and verification."""
+    path = keys.pki_dir() / CRL_FILE
+    try:
+        stat = path.stat()
+    except OSError:
+        return []
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    cached = _crl_cache.get(key)
+    if cached is None:
+        cached = [asn1_crl.CertificateList.load(data) for data in known_crls()]
+        _crl_cache.clear()
+        _crl_cache[key] = cached
+    return cached
 
 
 def certificate_revoke(*, actor: Any, certificate: Certificate) -> Certificate:

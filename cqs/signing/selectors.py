@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, IntegerField, Max, QuerySet, Subquery, Window
 
 from cqs.accounts.permissions import DASHBOARD_ROLES, agency_scope
 from cqs.signing.models import Certificate, SignatureKind, SignatureRecord, TrustAnchor
@@ -19,10 +19,39 @@ _lock = threading.Lock()
 _roots_cache: dict[tuple[int, int], list[asn1_x509.Certificate]] = {}
 
 
-def trust_roots() -> list[asn1_x509.Certificate]:
-    """Every trust anchor, parsed once per change of the table."""
-    key_row = TrustAnchor.objects.aggregate(n=Count("id"), last=Max("id"))
-    key = (int(key_row["n"] or 0), int(key_row["last"] or 0))
+ANCHORS_COUNT = "trust_anchors_count"
+ANCHORS_LAST = "trust_anchors_last"
+
+
+def trust_anchors_version() -> dict[str, Any]:
+    """Annotations carrying the trust anchors' version (count, last id) on rows of a query that
+    is made anyway (the signer's certificate), so ``trust_roots`` needs no round trip of its own
+    to know whether its parsed roots are current."""
+    anchors = TrustAnchor.objects.order_by()
+    return {
+        ANCHORS_COUNT: Subquery(
+            anchors.annotate(v=Window(Count("id"))).values("v")[:1], output_field=IntegerField()
+        ),
+        ANCHORS_LAST: Subquery(
+            anchors.annotate(v=Window(Max("id"))).values("v")[:1], output_field=IntegerField()
+        ),
+    }
+
+
+def version_of(row: Any) -> tuple[int, int] | None:
+    """The version annotated by ``trust_anchors_version`` on ``row`` (None when absent)."""
+    if row is None or not hasattr(row, ANCHORS_COUNT):
+        return None
+    return (int(getattr(row, ANCHORS_COUNT) or 0), int(getattr(row, ANCHORS_LAST) or 0))
+
+
+def trust_roots(version: tuple[int, int] | None = None) -> list[asn1_x509.Certificate]:
+    """Every trust anchor, parsed once per change of the table. ``version`` is the table's
+    (count, last id) read in the same request (``version_of``); without it, it is queried."""
+    if version is None:
+        key_row = TrustAnchor.objects.aggregate(n=Count("id"), last=Max("id"))
+        version = (int(key_row["n"] or 0), int(key_row["last"] or 0))
+    key = version
     with _lock:
         cached = _roots_cache.get(key)
     if cached is not None:

@@ -41,7 +41,7 @@ from cqs.accounts.rules import Role
 from cqs.audit.services import audit_record
 from cqs.core.errors import PermissionDenied
 from cqs.signing import appearance, engine, keys
-from cqs.signing.certificates import known_crls
+from cqs.signing.certificates import known_crl_lists
 from cqs.signing.errors import SigningError
 from cqs.signing.models import (
     Certificate,
@@ -50,7 +50,7 @@ from cqs.signing.models import (
     SignatureKind,
     SignatureRecord,
 )
-from cqs.signing.selectors import trust_roots
+from cqs.signing.selectors import trust_anchors_version, trust_roots, version_of
 from cqs.units.models import Agency, AgencyKind
 
 __all__ = ["SigningError", "pdf_seal", "pdf_seal_system", "pdf_sign"]
@@ -70,7 +70,11 @@ def usable_certificate(
 ) -> Certificate | None:
     """The newest certificate of the official (personal) or agency (seal), refused with a
     clear message when revoked or expired."""
-    rows = Certificate.objects.filter(kind=kind).select_related("agency__unit")
+    rows = (
+        Certificate.objects.filter(kind=kind)
+        .select_related("agency__unit")
+        .annotate(**trust_anchors_version())  # saves trust_roots() its own query
+    )
     rows = (
         rows.filter(user=user) if kind == CertificateKind.PERSONAL else rows.filter(agency=agency)
     )
@@ -108,14 +112,14 @@ def usable_certificate(
     )
 
 
-def _validation_context() -> tuple[ValidationContext | None, int]:
+def _validation_context(cert: Certificate) -> tuple[ValidationContext | None, int]:
     """Revocation data to embed (LTV): the demo CA's CRL, and fetched OCSP/CRL when allowed;
     with the number of bytes it may take in the signature."""
-    roots = trust_roots()
+    roots = trust_roots(version_of(cert))
     if not roots:
         return None, 0
-    crls = known_crls()
-    size = sum(len(c) for c in crls)
+    crls = known_crl_lists()
+    size = sum(len(c.dump()) for c in crls)
     if settings.CQS_SIGNING_FETCH_REVOCATION:
         size += engine.FETCHED_REVOCATION_RESERVE
     context = ValidationContext(
@@ -154,7 +158,7 @@ def _sign_with(
         if settings.CQS_SIGNING_TSA_URL
         else None
     )
-    validation_context, revocation_bytes = _validation_context()
+    validation_context, revocation_bytes = _validation_context(cert)
     request = engine.SignRequest(
         signer=signer,
         field_prefix=prefix,

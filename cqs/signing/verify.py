@@ -25,10 +25,10 @@ from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationE
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from cqs.signing.certificates import known_crls
+from cqs.signing.certificates import known_crl_lists
 from cqs.signing.engine import not_a_pdf
 from cqs.signing.models import Certificate
-from cqs.signing.selectors import trust_roots
+from cqs.signing.selectors import trust_anchors_version, trust_roots, version_of
 
 INTEGRITY_LABELS = {
     "intact": "Nguyên vẹn — tài liệu không bị thay đổi sau khi ký",
@@ -169,7 +169,7 @@ def pdf_verify(pdf: bytes) -> VerificationReport:
         raise not_a_pdf() from exc
     if not signatures:
         return report
-    crls: list[Any] = [asn1_crl.CertificateList.load(c) for c in known_crls()]
+    crls: list[Any] = list(known_crl_lists())
     ocsps: list[Any] = []
     other_certs: list[Any] = []
     try:
@@ -183,11 +183,14 @@ def pdf_verify(pdf: bytes) -> VerificationReport:
         pass
     except (PdfError, ValueError, KeyError, TypeError):
         pass
-    roots = trust_roots()
     fingerprints = [hashlib.sha256(s.signer_cert.dump()).hexdigest() for s in signatures]
     registered = {
-        c.fingerprint: c for c in Certificate.objects.filter(fingerprint__in=fingerprints)
+        c.fingerprint: c
+        for c in Certificate.objects.filter(fingerprint__in=fingerprints).annotate(
+            **trust_anchors_version()  # saves trust_roots() its own query
+        )
     }
+    roots = trust_roots(version_of(next(iter(registered.values()), None)))
     for sig, fp in zip(signatures, fingerprints, strict=True):
         vc = ValidationContext(
             trust_roots=roots,

@@ -23,7 +23,7 @@ import pytest
 from django.conf import settings
 
 from cqs.documents import exchange, services
-from cqs.documents.models import Document, Recipient
+from cqs.documents.models import Document, OutboxMessage, Recipient
 from cqs.documents.tests.conftest import COMMITTEE, doc_type
 
 BAI_CHAY = "000.00.21.H49"
@@ -209,6 +209,9 @@ def test_two_instances_exchange_signed_documents_both_ways(
         return Recipient.objects.get(document=doc).status_code
 
     assert wait_for(lambda: status() == "03"), status()
+    # the envelope carried Hạ Long's XML-DSig seal signature, which B checked against root A
+    sent = OutboxMessage.objects.get(document=doc, kind="document")
+    assert b"<ds:Signature" in bytes(sent.payload)
 
     # B: the document arrived with both signatures valid; it is routed, processed and answered
     result = shell(b, B_PROCESS.format())
