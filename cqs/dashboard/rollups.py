@@ -7,13 +7,16 @@ the receiver subtracts the dossier's contribution before the event and adds the 
 in the event's own transaction (``cqs.dossiers.signals``), with one
 ``INSERT … ON CONFLICT DO UPDATE SET c = c + excluded.c`` per touched row; an import batch
 adds its dossiers' contributions in the batch's transaction. ``rebuild`` recomputes the rows
-of a range from the dossiers themselves.
+of a range from the event log: each dossier's lifecycle (receipt, status, agency, supplements,
+finish, Decision 766 outcome) is folded from its ``DossierEvent`` rows in order
+(``event_states``); ``rebuild(from_projection=True)`` reads the ``Dossier`` columns instead
+(the fast path, same result while the projection is in step with its events).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,10 +28,14 @@ from django.db.models import Model, Q
 from cqs.audit.services import audit_record
 from cqs.dashboard import rules
 from cqs.dashboard.models import COUNTER_FIELDS, DailyRollup, MonthlyRollup, OpenDossier
-from cqs.dossiers.models import Dossier
+from cqs.dossiers import rules as dossier_rules
+from cqs.dossiers.models import Dossier, DossierEvent
+from cqs.dossiers.projection import EVENT_ACTIONS
 from cqs.dossiers.signals import DossierState, dossier_states
+from cqs.dossiers.workflow import Status, transition
 from cqs.units.models import Agency
 from cqs.units.selectors import agency_descendant_ids
+from cqs.workdays.selectors import work_calendar
 
 Key = tuple[int, int, int]  # agency, procedure, unit
 Deltas = dict[tuple[date, int, int, int], list[int]]
@@ -163,6 +170,80 @@ def on_dossiers_imported(sender: Any, *, dossier_ids: list[int], **_: Any) -> No
 
 # --- Rebuild ---------------------------------------------------------------------------------
 
+EventRow = tuple[str, datetime, int | None]  # type, at, agency after the event
+_FINISHING = {"result_ready", "rejected", "withdrawn"}
+
+
+def fold_events(state: DossierState, events: Sequence[EventRow], cal: Any) -> DossierState:
+    """``state`` with its lifecycle facts replaced by the fold of its events (in ``seq`` order)
+    against the workflow's transition table: received → processing; each event the transition
+    its live action makes (an event the table refuses in that status changes nothing);
+    supplements counted; the agency after a transfer; the finish instant of the result,
+    rejection or withdrawal; the Decision 766 outcome of the result against the legal due
+    date. What no event carries — procedure, commune, channel, the legal due date set at
+    intake, fee, files, rating — comes from ``state`` (the dossier's own row)."""
+    received_at: datetime | None = None
+    agency_id: int | None = None
+    status = ""
+    supplements = 0
+    finished_at: datetime | None = None
+    outcome = ""
+    for kind, at, agency in events:
+        if kind == "received":
+            received_at, status = at, Status.PROCESSING.value
+            agency_id = agency or agency_id
+            continue
+        action = EVENT_ACTIONS.get(kind)
+        rule = transition(Status(status), action) if action and status else None
+        if rule is None:
+            continue  # fee payments, notes…; or an event the workflow cannot have produced
+        if kind == "supplement_requested":
+            supplements += 1
+        elif kind == "transferred":
+            agency_id = agency or agency_id
+        elif kind in _FINISHING:
+            finished_at = at
+            if kind == "result_ready" and state.legal_due is not None:
+                outcome = dossier_rules.outcome(at, state.legal_due, cal).value
+        if rule.to is not None:
+            status = rule.to.value
+    return replace(
+        state,
+        agency_id=agency_id or state.agency_id,
+        received_at=received_at,
+        status=status,
+        supplement_count=supplements,
+        finished_at=finished_at,
+        outcome=outcome,
+    )
+
+
+def event_states(qs: Any, *, chunk_size: int = 5000) -> Iterator[DossierState]:
+    """The states of the dossiers of ``qs`` folded from their event logs, streamed in chunks
+    (one query for the dossiers, one per chunk for their events)."""
+    cal = work_calendar()
+    chunk: list[DossierState] = []
+
+    def flush() -> Iterator[DossierState]:
+        events: dict[int, list[EventRow]] = {}
+        rows = (
+            DossierEvent.objects.filter(dossier_id__in=[s.id for s in chunk])
+            .order_by("dossier_id", "seq")
+            .values_list("dossier_id", "type", "at", "agency_id")
+        )
+        for dossier_id, kind, at, agency in rows.iterator(chunk_size=chunk_size):
+            events.setdefault(dossier_id, []).append((kind, at, agency))
+        for s in chunk:
+            yield fold_events(s, events.get(s.id, []), cal)
+
+    for state in dossier_states(qs.order_by("pk"), chunk_size=chunk_size):
+        chunk.append(state)
+        if len(chunk) >= chunk_size:
+            yield from flush()
+            chunk = []
+    if chunk:
+        yield from flush()
+
 
 @dataclass(frozen=True)
 class RebuildReport:
@@ -188,21 +269,35 @@ def rebuild(
     start: date | None = None,
     end: date | None = None,
     agency_codes: Iterable[str] = (),
+    from_projection: bool = False,
 ) -> RebuildReport:
     """Recompute the rollups of dossiers received from ``start`` to ``end`` (inclusive, local
     days; widened to whole months, the monthly grain) at the given agencies and their
-    sub-trees (all when empty), in one transaction."""
+    sub-trees (all when empty), in one transaction: from the event log (``event_states``), or
+    with ``from_projection`` from the ``Dossier`` columns."""
     lo = _month_start(start) if start else None
     hi = _next_month(end) if end else None
     tz = _tz()
-    dossiers = Dossier.objects.exclude(received_at=None)
+    if from_projection:
+        dossiers = Dossier.objects.exclude(received_at=None)
+    else:  # the range is the receipt event's instant
+        received = DossierEvent.objects.filter(type="received")
+        dossiers = Dossier.objects.all()
     rollup_q, month_q = Q(), Q()
+    if not from_projection:
+        if lo:
+            received = received.filter(at__gte=datetime.combine(lo, time.min, tzinfo=tz))
+        if hi:
+            received = received.filter(at__lt=datetime.combine(hi, time.min, tzinfo=tz))
+        dossiers = dossiers.filter(pk__in=received.values("dossier_id"))
     if lo:
-        dossiers = dossiers.filter(received_at__gte=datetime.combine(lo, time.min, tzinfo=tz))
+        if from_projection:
+            dossiers = dossiers.filter(received_at__gte=datetime.combine(lo, time.min, tzinfo=tz))
         rollup_q &= Q(day__gte=lo)
         month_q &= Q(month__gte=lo)
     if hi:
-        dossiers = dossiers.filter(received_at__lt=datetime.combine(hi, time.min, tzinfo=tz))
+        if from_projection:
+            dossiers = dossiers.filter(received_at__lt=datetime.combine(hi, time.min, tzinfo=tz))
         rollup_q &= Q(day__lt=hi)
         month_q &= Q(month__lt=hi)
     codes = list(agency_codes)
@@ -219,7 +314,8 @@ def rebuild(
         OpenDossier.objects.filter(rollup_q).delete()
         deltas: Deltas = {}
         opened: list[OpenDossier] = []
-        for state in dossier_states(dossiers):
+        states = dossier_states(dossiers) if from_projection else event_states(dossiers)
+        for state in states:
             n += 1
             _add(deltas, state, +1)
             row = _open_row(state)
@@ -239,6 +335,7 @@ def rebuild(
                 "to": hi.isoformat() if hi else None,
                 "agencies": codes,
                 "dossiers": n,
+                "source": "projection" if from_projection else "events",
             },
         )
     return RebuildReport(
