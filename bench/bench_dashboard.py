@@ -322,26 +322,7 @@ def _measure(n: int) -> list[Result]:
         full = tally.full_online_procedures()
         states = rollups.event_states(selectors.dossiers_in(scope.dossier_q, period))
         facts = [
-            selectors.Facts(
-                s.id,
-                "",
-                s.procedure_id,
-                s.received_at,
-                s.procedure_id in full,
-                s.channel,
-                s.status,
-                s.outcome,
-                s.supplement_count,
-                s.legal_due,
-                s.finished_at,
-                s.fee,
-                s.paid_online,
-                s.digitized_intake,
-                s.electronic_result,
-                s.rating,
-                s.agency_id,
-                s.unit_id,
-            )
+            selectors.facts_of(s, code="", full_online=s.procedure_id in full)
             for s in states
             if s.received_at is not None
         ]

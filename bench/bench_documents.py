@@ -95,7 +95,8 @@ def run() -> list[Result]:
     with bench_database():
         from cqs.accounts.models import User
         from cqs.documents.models import DocumentType
-        from cqs.documents.services import Upload, incoming_assign, incoming_register
+        from cqs.documents.services import incoming_assign, incoming_register
+        from cqs.dossiers.storage import Upload
         from cqs.units.models import Agency
 
         clerk = User.objects.get(username="vanthu")

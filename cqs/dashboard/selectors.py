@@ -8,7 +8,7 @@ rankings.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -23,6 +23,7 @@ from cqs.catalogue.models import Procedure
 from cqs.core.errors import NotFound, ValidationError
 from cqs.dashboard import rules, tally
 from cqs.dossiers.models import Dossier, DossierFile
+from cqs.dossiers.signals import STATE_COLUMNS, DossierState, state_from_row
 from cqs.reports.models import Report, ReportEvent
 from cqs.units.models import AdministrativeUnit, Agency, UnitLevel
 from cqs.units.selectors import agency_descendant_ids
@@ -119,12 +120,13 @@ class Facts:
     unit_id: int
 
 
-def _as_dt(value: Any) -> datetime | None:
-    if not value:
-        return None
-    if isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
+def facts_of(state: DossierState, *, code: str, full_online: bool) -> Facts:
+    """The facts of a dossier from its state (cqs.dossiers.signals), as the rollups see it."""
+    return Facts(
+        code=code,
+        full_online=full_online,
+        **{f.name: getattr(state, f.name) for f in fields(DossierState)},
+    )
 
 
 def dossiers_in(scope_q: Q, period: rules.Period) -> QuerySet[Dossier]:
@@ -138,74 +140,14 @@ def facts(qs: QuerySet[Dossier]) -> list[Facts]:
     intake = DossierFile.objects.filter(dossier=OuterRef("pk"), kind="intake")
     result = DossierFile.objects.filter(dossier=OuterRef("pk"), kind="result")
     rows = qs.annotate(has_intake=Exists(intake), has_result=Exists(result)).values_list(
-        "id",
-        "code",
-        "procedure_id",
-        "received_at",
-        "procedure__online_level",
-        "channel",
-        "status",
-        "outcome",
-        "supplement_count",
-        "due_at",
-        "finished_at",
-        "fee_amount",
-        "extra",
-        "has_intake",
-        "has_result",
-        "agency_id",
-        "unit_id",
+        *STATE_COLUMNS, "code", "procedure__online_level"
     )
-    out: list[Facts] = []
-    for (
-        pk,
-        code,
-        proc,
-        received,
-        level,
-        channel,
-        status,
-        outcome,
-        sup,
-        due,
-        fin,
-        fee_amount,
-        raw_extra,
-        has_intake,
-        has_result,
-        agency_id,
-        unit_id,
-    ) in rows.iterator(chunk_size=2000):
-        if received is None:
-            continue
-        extra = raw_extra or {}
-        fee = extra.get("fee") or {}
-        res = extra.get("result") or {}
-        rating = extra.get("rating") or {}
-        out.append(
-            Facts(
-                id=pk,
-                code=code,
-                procedure_id=proc,
-                received_at=received,
-                full_online=level == "full",
-                channel=channel,
-                status=status,
-                outcome=outcome,
-                supplement_count=sup,
-                legal_due=_as_dt(extra.get("original_due_at")) or due,
-                finished_at=fin,
-                fee=int(fee.get("amount") or fee_amount or 0),
-                paid_online=bool(fee.get("paid_online")),
-                digitized_intake=bool(has_intake)
-                or any(f.get("digitized") for f in extra.get("files") or []),
-                electronic_result=bool(has_result) or bool(res.get("digitized")),
-                rating=rating.get("score"),
-                agency_id=agency_id,
-                unit_id=unit_id,
-            )
-        )
-    return out
+    n = len(STATE_COLUMNS)
+    return [
+        facts_of(state_from_row(row[:n]), code=row[n], full_online=row[n + 1] == "full")
+        for row in rows.iterator(chunk_size=2000)
+        if row[STATE_COLUMNS.index("received_at")] is not None
+    ]
 
 
 def on_time(f: Facts, now: datetime) -> bool:

@@ -547,7 +547,8 @@ def _receive_document(
     doc_type = DocumentType.objects.filter(
         abbreviation=package.type_code
     ).first() or DocumentType.objects.get(abbreviation=rules.OFFICIAL_LETTER)
-    from cqs.documents.services import Upload, incoming_register
+    from cqs.documents.services import incoming_register
+    from cqs.dossiers.storage import Upload
 
     try:
         with transaction.atomic():

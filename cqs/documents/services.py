@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
@@ -26,7 +24,6 @@ from cqs.audit.services import audit_record
 from cqs.core.errors import (
     Conflict,
     NotFound,
-    PayloadTooLarge,
     PermissionDenied,
     TransitionNotAllowed,
     ValidationError,
@@ -47,16 +44,10 @@ from cqs.documents.models import (
     Recipient,
     ReviewComment,
 )
-from cqs.dossiers.rules import sniff_content_type
+from cqs.dossiers.storage import Upload, check_upload  # the same upload rules as dossiers
 from cqs.units.models import Agency, AgencyKind
 
 S = DocumentStatus
-
-
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    content: bytes
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -91,24 +82,6 @@ def next_register_number(agency: Agency, direction: str, year: int) -> int:
 
 def _local_today(now: datetime) -> date:
     return timezone.localtime(now).date()
-
-
-def check_upload(upload: Upload) -> tuple[str, str]:
-    limit = settings.CQS_MAX_UPLOAD_MB * 1024 * 1024
-    if not upload.content:
-        raise ValidationError(f"Tệp «{upload.filename}» rỗng.", details={"file": upload.filename})
-    if len(upload.content) > limit:
-        raise PayloadTooLarge(
-            f"Tệp «{upload.filename}» vượt quá {settings.CQS_MAX_UPLOAD_MB} MB.",
-            details={"file": upload.filename, "size": len(upload.content), "limit": limit},
-        )
-    kind = sniff_content_type(upload.content[:16])
-    if kind is None:
-        raise ValidationError(
-            f"Tệp «{upload.filename}» không phải PDF, JPEG hoặc PNG.",
-            details={"file": upload.filename},
-        )
-    return kind
 
 
 def store_file(*, document: Document, upload: Upload, kind: str, actor: Any) -> DocumentFile:

@@ -16,7 +16,7 @@ from cqs.core.errors import PermissionDenied, TransitionNotAllowed, ValidationEr
 from cqs.core.text import nfc
 from cqs.documents import permissions as perms
 from cqs.documents.models import Document, Task, TaskReport, TaskStatus
-from cqs.documents.services import Upload, check_upload
+from cqs.dossiers.storage import Upload, check_upload
 from cqs.units.models import Agency
 
 

@@ -24,6 +24,7 @@ from cqs.core.errors import ApplicationError
 from cqs.documents import exchange, rules, selectors, services, tasks
 from cqs.documents import permissions as perms
 from cqs.documents.models import Document, DocumentStatus, DocumentType, Task, TaskStatus
+from cqs.dossiers.storage import Upload
 from cqs.units.models import Agency
 
 logger = logging.getLogger("cqs.documents.exchange")
@@ -52,8 +53,8 @@ def _int(value: str, default: int) -> int:
     return int(value) if value.strip().isdigit() else default
 
 
-def _uploads(request: HttpRequest, field: str = "files") -> list[services.Upload]:
-    return [services.Upload(f.name or "tep", f.read()) for f in request.FILES.getlist(field)]
+def _uploads(request: HttpRequest, field: str = "files") -> list[Upload]:
+    return [Upload(f.name or "tep", f.read()) for f in request.FILES.getlist(field)]
 
 
 def _agencies_in_scope(user: Any, role: Role) -> list[Agency]:

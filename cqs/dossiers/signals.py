@@ -56,7 +56,8 @@ def _as_dt(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value))
 
 
-def _state(row: Sequence[Any]) -> DossierState:
+def state_from_row(row: Sequence[Any]) -> DossierState:
+    """The state of one dossier from a row of ``STATE_COLUMNS`` (plus annotations)."""
     (
         pk,
         agency_id,
@@ -106,7 +107,7 @@ def dossier_state(dossier: Dossier) -> DossierState:
         .values_list("kind", flat=True)
         .distinct()
     )
-    return _state(
+    return state_from_row(
         (
             dossier.pk,
             dossier.agency_id,
@@ -127,7 +128,7 @@ def dossier_state(dossier: Dossier) -> DossierState:
     )
 
 
-_COLUMNS = (
+STATE_COLUMNS = (
     "id",
     "agency_id",
     "procedure_id",
@@ -150,9 +151,11 @@ def dossier_states(qs: QuerySet[Dossier], *, chunk_size: int = 5000) -> Iterator
     """The states of many dossiers, read in one streaming query."""
     intake = DossierFile.objects.filter(dossier=OuterRef("pk"), kind="intake")
     result = DossierFile.objects.filter(dossier=OuterRef("pk"), kind="result")
-    rows = qs.annotate(has_intake=Exists(intake), has_result=Exists(result)).values_list(*_COLUMNS)
+    rows = qs.annotate(has_intake=Exists(intake), has_result=Exists(result)).values_list(
+        *STATE_COLUMNS
+    )
     for row in rows.iterator(chunk_size=chunk_size):
-        yield _state(row)
+        yield state_from_row(row)
 
 
 def send_imported(dossier_ids: Iterable[int]) -> None:
