@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from cqs.units.models import Agency
 
@@ -176,6 +177,16 @@ def _file_path(instance: DocumentFile, filename: str) -> str:
     return f"documents/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
 
 
+FILE_KIND_LABELS: dict[str, Any] = {
+    "main": _("Văn bản chính"),
+    "attachment": _("Tệp đính kèm"),
+    "draft": _("Dự thảo"),
+    "signed": _("Bản đã ký số"),
+    "progress": _("Báo cáo tiến độ"),
+}
+PACKAGE_KIND_LABELS: dict[str, Any] = {"document": _("Văn bản"), "status": _("Trạng thái")}
+
+
 class DocumentFile(models.Model):
     """A file of a document, stored bit-exact, identified by its SHA-256."""
 
@@ -197,6 +208,10 @@ class DocumentFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def kind_label(self) -> Any:
+        return FILE_KIND_LABELS.get(self.kind, self.kind)
 
 
 class DraftVersion(models.Model):
@@ -365,6 +380,10 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.message_id} -> {self.to_code}"
+
+    @property
+    def kind_label(self) -> Any:
+        return PACKAGE_KIND_LABELS.get(self.kind, self.kind)
 
 
 class InboxMessage(models.Model):

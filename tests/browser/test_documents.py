@@ -128,6 +128,9 @@ def test_incoming_and_outgoing_documents(ui: UI, artifacts: Path, tmp_path: Path
     expect(clerk.locator("#doc-number")).to_have_text("Số: 01/QĐ-UBND")
     expect(clerk.locator("#doc-status")).to_have_text("Đã gửi")
     expect(clerk.locator("#recipients")).to_contain_text("03 — Đã tiếp nhận (vào sổ)")
+    # The files are labelled in Vietnamese: the signed copy and the issued main document.
+    expect(clerk.get_by_text("Bản đã ký số")).to_be_visible()
+    expect(clerk.get_by_text("Văn bản chính")).to_be_visible()
     clerk.screenshot(path=artifacts / "documents-outgoing-issued.png", full_page=True)
 
     ui.assert_clean()
