@@ -34,6 +34,18 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """One action to record: ``audit_record``'s arguments, for ``audit_record_many``."""
+
+    action: str
+    obj: models.Model | None = None
+    object_type: str = ""
+    object_id: str = ""
+    object_repr: str = ""
+    changes: dict[str, Any] | None = None
+
+
 def audit_record(
     *,
     actor: Any,
@@ -48,10 +60,14 @@ def audit_record(
 
     ``actor`` is a user or None (the system). ``changes`` summarises what changed.
     """
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or str(obj.pk)
-        object_repr = object_repr or str(obj)[:255]
+    entry = AuditEntry(action, obj, object_type, object_id, object_repr, changes)
+    return audit_record_many(actor=actor, entries=[entry])[0]
+
+
+def audit_record_many(*, actor: Any, entries: list[AuditEntry]) -> list[AuditEvent]:
+    """Append one row per entry, in order, to one chain (one lock, one INSERT, one head update)."""
+    if not entries:
+        return []
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     actor_username = getattr(actor, "username", "") if actor is not None else "system"
     # No savepoint: inside the caller's transaction a failure here fails the whole change
@@ -64,23 +80,37 @@ def audit_record(
                 chain=chain, defaults={"last_seq": 0, "last_hash": rules.GENESIS_HASH}
             )
             head = AuditChainHead.objects.select_for_update().get(chain=chain)
-        event = AuditEvent(
-            chain=chain,
-            seq=head.last_seq + 1,
-            occurred_at=timezone.now(),
-            actor_id=actor_id,
-            actor_username=actor_username or "",
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr[:255],
-            changes=_json_safe(changes or {}),
-            prev_hash=head.last_hash,
-        )
-        event.hash = rules.link_hash(head.last_hash, event.payload())
-        event.save(force_insert=True)
-        AuditChainHead.objects.filter(chain=chain).update(last_seq=event.seq, last_hash=event.hash)
-    return event
+        now = timezone.now()
+        seq, last_hash = head.last_seq, head.last_hash
+        events: list[AuditEvent] = []
+        for e in entries:
+            object_type, object_id, object_repr = e.object_type, e.object_id, e.object_repr
+            if e.obj is not None:
+                object_type = object_type or e.obj._meta.label_lower
+                object_id = object_id or str(e.obj.pk)
+                object_repr = object_repr or str(e.obj)[:255]
+            seq += 1
+            event = AuditEvent(
+                chain=chain,
+                seq=seq,
+                occurred_at=now,
+                actor_id=actor_id,
+                actor_username=actor_username or "",
+                action=e.action,
+                object_type=object_type,
+                object_id=object_id,
+                object_repr=object_repr[:255],
+                changes=_json_safe(e.changes or {}),
+                prev_hash=last_hash,
+            )
+            event.hash = last_hash = rules.link_hash(last_hash, event.payload())
+            events.append(event)
+        if len(events) == 1:
+            events[0].save(force_insert=True)
+        else:
+            AuditEvent.objects.bulk_create(events)
+        AuditChainHead.objects.filter(chain=chain).update(last_seq=seq, last_hash=last_hash)
+    return events
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,18 @@ from ninja import Field, Query, Router, Schema
 
 from cqs.catalogue.models import Procedure
 from cqs.core.api_schemas import ErrorOut
-from cqs.core.errors import NotFound, ValidationError
+from cqs.core.errors import ApplicationError, NotFound, ValidationError
 from cqs.dossiers.documents import FORM_KINDS, render_form
 from cqs.dossiers.models import Dossier, DossierFile
 from cqs.dossiers.rules import DUE_STATE_LABELS, due_soon_window, due_state, mask_name
 from cqs.dossiers.selectors import dossier_for, dossier_public_rows, inbox, keyset_page
-from cqs.dossiers.services import Applicant, dossier_act, dossier_receive
+from cqs.dossiers.services import (
+    Applicant,
+    IntakeRequest,
+    dossier_act,
+    dossier_receive,
+    dossiers_receive_batch,
+)
 from cqs.dossiers.storage import Upload
 from cqs.dossiers.workflow import EVENT_LABELS, STATUS_LABELS, Action, Status, allowed_actions
 from cqs.units.models import Agency
@@ -258,6 +264,90 @@ def create_dossier(request: HttpRequest, payload: IntakeIn) -> HttpResponse:
     )
     # Built from what the service just wrote; DossierDetail documents it (no re-validation).
     return JsonResponse(dossier_detail(dossier), status=201)
+
+
+BATCH_MAX = 100
+
+
+class BatchIntakeIn(Schema):
+    items: list[IntakeIn] = Field(min_length=1, max_length=BATCH_MAX)
+
+
+class BatchItemOut(Schema):
+    index: int = Field(description="vị trí của hồ sơ trong danh sách gửi lên (từ 0)")
+    status: int = Field(description="201 khi đã tiếp nhận; mã lỗi 4xx khi bị từ chối")
+    dossier: DossierOut | None = None
+    error: ErrorOut | None = None
+
+
+class BatchIntakeOut(Schema):
+    created: int
+    refused: int
+    results: list[BatchItemOut]
+
+
+def _intake_request(
+    item: IntakeIn, desks: dict[str, Agency | None], procedures: dict[str, Procedure | None]
+) -> IntakeRequest:
+    """An ``IntakeIn`` resolved to the service's request (codes looked up once per batch)."""
+    if item.desk not in desks:
+        desks[item.desk] = Agency.objects.filter(code=item.desk).first()
+    desk = desks[item.desk]
+    if desk is None:
+        raise ValidationError(f"Không có cơ quan mã «{item.desk}».", details={"desk": [item.desk]})
+    if item.procedure not in procedures:
+        procedures[item.procedure] = (
+            Procedure.objects.filter(code=item.procedure, is_active=True)
+            .prefetch_related("documents", "steps")
+            .first()
+        )
+    procedure = procedures[item.procedure]
+    if procedure is None:
+        raise ValidationError(
+            f"Không có thủ tục mã «{item.procedure}».", details={"procedure": [item.procedure]}
+        )
+    return IntakeRequest(
+        desk=desk,
+        procedure=procedure,
+        applicant=Applicant(**item.applicant.dict()),
+        files=_uploads(item.files),
+        result_delivery=item.result_delivery,
+    )
+
+
+@router.post(
+    "/dossiers/batch",
+    response={200: BatchIntakeOut, **ERRORS},
+    summary="Tiếp nhận nhiều hồ sơ một lần",
+    description=(
+        f"Tối đa {BATCH_MAX} hồ sơ (một túi hồ sơ từ bưu chính công ích, một trạm số hóa, một hệ "
+        "thống kết nối). Mỗi hồ sơ được kiểm tra như khi tiếp nhận riêng lẻ; hồ sơ hợp lệ được ghi "
+        "cùng một giao dịch, hồ sơ bị từ chối không ghi gì và không cản các hồ sơ khác. Kết quả theo "
+        "đúng thứ tự gửi lên."
+    ),
+)
+def create_dossiers_batch(request: HttpRequest, payload: BatchIntakeIn) -> HttpResponse:
+    desks: dict[str, Agency | None] = {}
+    procedures: dict[str, Procedure | None] = {}
+    prepared: list[IntakeRequest | ApplicationError] = []
+    for item in payload.items:
+        try:
+            prepared.append(_intake_request(item, desks, procedures))
+        except ApplicationError as exc:
+            prepared.append(exc)
+    requests = [r for r in prepared if isinstance(r, IntakeRequest)]
+    written = iter(dossiers_receive_batch(actor=request.user, requests=requests))
+    results: list[dict[str, Any]] = []
+    for index, item in enumerate(prepared):
+        outcome = item if isinstance(item, ApplicationError) else next(written)
+        if isinstance(outcome, ApplicationError):
+            results.append({"index": index, "status": outcome.status, "error": outcome.as_dict()})
+        else:
+            results.append({"index": index, "status": 201, "dossier": dossier_out(outcome)})
+    created = sum(1 for r in results if r["status"] == 201)
+    return JsonResponse(
+        {"created": created, "refused": len(results) - created, "results": results}, status=200
+    )
 
 
 class ListFilters(Schema):

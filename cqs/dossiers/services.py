@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from cqs.accounts.permissions import agency_scope, can_receive_dossier, roles_of
 from cqs.accounts.rules import IdNumberError, Role, parse_id_number
-from cqs.audit.services import audit_record
+from cqs.audit.services import AuditEntry, audit_record, audit_record_many
 from cqs.catalogue.models import Procedure
 from cqs.core.errors import (
+    ApplicationError,
     Conflict,
     NotFound,
     PayloadTooLarge,
@@ -42,7 +43,7 @@ from cqs.dossiers.models import (
     IntakeNotice,
     IntakeNoticeKind,
 )
-from cqs.dossiers.signals import dossier_state, send_changed
+from cqs.dossiers.signals import dossier_state, send_changed, send_changed_many
 from cqs.dossiers.storage import Upload, check_upload, store_file, store_files
 from cqs.dossiers.workflow import (
     ACTION_LABELS,
@@ -52,7 +53,7 @@ from cqs.dossiers.workflow import (
     Status,
     transition,
 )
-from cqs.notifications.services import notification_enqueue
+from cqs.notifications.services import Message, notification_enqueue, notifications_enqueue_many
 from cqs.units.models import Agency, AgencyKind
 from cqs.workdays.selectors import work_calendar
 
@@ -126,17 +127,8 @@ def _competent_agency(desk: Agency, procedure: Procedure) -> Agency:
 
 
 def _next_sequence(agency_code: str, day: Any) -> int:
-    # One upsert per intake on the (agency, day) row: no global hot row, and atomic on both
-    # engines (SQLite >= 3.35 and PostgreSQL support INSERT ... ON CONFLICT ... RETURNING).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO dossiers_dossiercodecounter (agency_code, day, last) VALUES (%s, %s, 1) "
-            "ON CONFLICT (agency_code, day) DO UPDATE SET last = dossiers_dossiercodecounter.last + 1 "
-            "RETURNING last",
-            [agency_code, day],
-        )
-        row = cursor.fetchone()
-    return int(row[0])
+    """The next number of the agency's day (see ``_take_numbers``)."""
+    return _take_numbers(agency_code, day, 1)
 
 
 def _steps(procedure: Procedure) -> list[rules.StepPlan]:
@@ -168,6 +160,34 @@ def _set_step_due(dossier: Dossier) -> None:
         dossier.step_due_at = datetime.fromisoformat(deadlines[dossier.step - 1])
     else:
         dossier.step_due_at = dossier.due_at
+
+
+def _event_row(
+    dossier: Dossier,
+    *,
+    type: str,
+    actor: Any,
+    at: datetime,
+    seq: int,
+    from_status: str = "",
+    data: dict[str, Any] | None = None,
+) -> DossierEvent:
+    """An unsaved event row (for a bulk insert)."""
+    return DossierEvent(
+        dossier=dossier,
+        seq=seq,
+        type=type,
+        at=at,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=(getattr(actor, "full_name", "") or getattr(actor, "username", ""))
+        if actor
+        else "",
+        agency=dossier.agency,
+        from_status=from_status,
+        to_status=dossier.status,
+        step=dossier.step,
+        data=data or {},
+    )
 
 
 def _event(
@@ -218,18 +238,34 @@ def _fmt(dt: datetime | None) -> str:
 # --- Intake ---------------------------------------------------------------------------------
 
 
-def dossier_receive(
-    *,
-    actor: Any,
-    desk: Agency,
-    procedure: Procedure,
-    applicant: Applicant,
-    files: list[Upload],
-    result_delivery: str = Delivery.COUNTER,
-    channel: str = "counter",
-    now: datetime | None = None,
-) -> Dossier:
-    """Receive a complete dossier at the one-stop desk: code, deadlines, receipt data."""
+@dataclass(frozen=True)
+class IntakeRequest:
+    """One dossier received at a desk: what ``dossier_receive`` takes, for a batch."""
+
+    desk: Agency
+    procedure: Procedure
+    applicant: Applicant
+    files: list[Upload]
+    result_delivery: str = Delivery.COUNTER
+    channel: str = "counter"
+
+
+@dataclass
+class _IntakePlan:
+    """A request that passed every check, with what the writer needs."""
+
+    request: IntakeRequest
+    agency: Agency
+    requirements: dict[int, Any]
+    steps: list[rules.StepPlan]
+
+
+def _plan_intake(
+    actor: Any, req: IntakeRequest, agencies: dict[tuple[int, int], Agency] | None = None
+) -> _IntakePlan:
+    """Every check of an intake, before anything is written (raises the first refusal).
+    ``agencies`` remembers the competent agency per (desk, procedure) across a batch."""
+    desk, procedure, applicant = req.desk, req.procedure, req.applicant
     if desk.kind not in DESK_KINDS:
         raise ValidationError(
             "Chỉ Bộ phận Một cửa hoặc Trung tâm Phục vụ hành chính công tiếp nhận hồ sơ."
@@ -238,11 +274,11 @@ def dossier_receive(
         raise PermissionDenied(f"Bạn không phải cán bộ tiếp nhận của {desk.name}.")
     errors = _Errors()
     _validate_applicant(applicant, errors)
-    if result_delivery not in Delivery.values:
+    if req.result_delivery not in Delivery.values:
         errors.add("result_delivery", "Hình thức nhận kết quả không hợp lệ.")
     requirements = {d.position: d for d in procedure.documents.all()}
     provided: set[int] = set()
-    for i, upload in enumerate(files):
+    for i, upload in enumerate(req.files):
         if upload.requirement is not None and upload.requirement not in requirements:
             errors.add(f"files.{i}", f"Thủ tục không có thành phần hồ sơ số {upload.requirement}.")
             continue
@@ -257,85 +293,194 @@ def dossier_receive(
         if requirement.mandatory and position not in provided:
             errors.add(f"documents.{position}", f"Thiếu thành phần bắt buộc: {requirement.name}.")
     errors.raise_if_any("Hồ sơ chưa đầy đủ, hợp lệ. Vui lòng kiểm tra các mục được đánh dấu.")
-    agency = _competent_agency(desk, procedure)
-    now = now or timezone.now()
+    key = (desk.pk, procedure.pk)
+    memo = agencies if agencies is not None else {}
+    if key not in memo:
+        memo[key] = _competent_agency(desk, procedure)
+    return _IntakePlan(req, memo[key], requirements, _steps(procedure))
+
+
+def _take_numbers(agency_code: str, day: Any, count: int) -> int:
+    """Reserve ``count`` consecutive numbers of the agency's day; returns the last one.
+
+    One upsert on the (agency, day) row: no global hot row, atomic on both engines (SQLite
+    >= 3.35 and PostgreSQL support INSERT ... ON CONFLICT ... RETURNING)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO dossiers_dossiercodecounter (agency_code, day, last) VALUES (%s, %s, %s) "
+            "ON CONFLICT (agency_code, day) DO UPDATE "
+            "SET last = dossiers_dossiercodecounter.last + excluded.last RETURNING last",
+            [agency_code, day, count],
+        )
+        row = cursor.fetchone()
+    return int(row[0])
+
+
+def _write_intakes(actor: Any, plans: list[_IntakePlan], now: datetime) -> list[Dossier]:
+    """Write checked intakes: one transaction, one INSERT per table for all of them."""
     cal = work_calendar()
-    # The number is taken before the transaction (its own statement, committed at once
+    start = cal.intake_start(now)
+    local_day = timezone.localtime(now).date()
+    # The numbers are taken before the transaction (their own statement, committed at once
     # outside an enclosing atomic block): the (agency, day) counter row is shared by every
     # desk of the agency, and holding its lock until the intake commits made concurrent
-    # intakes queue behind one another. Every check is done above, so only a database
-    # failure after this point leaves a gap in the day's numbering (Circular 01/2018/TT-VPCP
+    # intakes queue behind one another. Every check is done before this point, so only a
+    # database failure after it leaves a gap in the day's numbering (Circular 01/2018/TT-VPCP
     # art. 9: the sequence of the agency's dossiers that day); codes stay unique and increasing.
-    local_day = timezone.localtime(now).date()
-    code = rules.dossier_code(agency.code, local_day, _next_sequence(agency.code, local_day))
+    by_agency: dict[str, list[int]] = {}
+    for i, plan in enumerate(plans):
+        by_agency.setdefault(plan.agency.code, []).append(i)
+    codes: list[str] = [""] * len(plans)
+    for agency_code, indexes in sorted(by_agency.items()):
+        last = _take_numbers(agency_code, local_day, len(indexes))
+        for offset, i in enumerate(indexes):
+            codes[i] = rules.dossier_code(agency_code, local_day, last - len(indexes) + 1 + offset)
     with transaction.atomic():
-        first_step = 1
-        steps = _steps(procedure)
-        if steps and steps[0].role == Role.RECEIVING_OFFICER and len(steps) > 1:
-            first_step = 2  # the receiving step is done by this intake
-        dossier = Dossier(
-            code=code,
-            procedure=procedure,
-            agency=agency,
-            desk=desk,
-            receiving_agency=agency,
-            unit_id=agency.unit_id,
-            channel=channel,
-            applicant_kind=applicant.kind,
-            applicant_name=applicant.name.strip(),
-            applicant_id_number=applicant.id_number,
-            applicant_phone=applicant.phone.replace(" ", ""),
-            applicant_email=applicant.email,
-            applicant_address=applicant.address,
-            applicant_user=applicant.user,
-            search_text=_search_text(code, applicant),
-            status=Status.PROCESSING,
-            step=first_step,
-            received_at=now,
-            result_delivery=result_delivery,
-            fee_amount=_fee(procedure),
-            extra={},
+        dossiers: list[Dossier] = []
+        for plan, code in zip(plans, codes, strict=True):
+            req, applicant = plan.request, plan.request.applicant
+            first_step = 1
+            if plan.steps and plan.steps[0].role == Role.RECEIVING_OFFICER and len(plan.steps) > 1:
+                first_step = 2  # the receiving step is done by this intake
+            dossier = Dossier(
+                code=code,
+                procedure=req.procedure,
+                agency=plan.agency,
+                desk=req.desk,
+                receiving_agency=plan.agency,
+                unit_id=plan.agency.unit_id,
+                channel=req.channel,
+                applicant_kind=applicant.kind,
+                applicant_name=applicant.name.strip(),
+                applicant_id_number=applicant.id_number,
+                applicant_phone=applicant.phone.replace(" ", ""),
+                applicant_email=applicant.email,
+                applicant_address=applicant.address,
+                applicant_user=applicant.user,
+                search_text=_search_text(code, applicant),
+                status=Status.PROCESSING,
+                step=first_step,
+                received_at=now,
+                result_delivery=req.result_delivery,
+                fee_amount=_fee(req.procedure),
+                extra={},
+            )
+            _plan_deadlines(dossier, start, plan.steps)
+            dossiers.append(dossier)
+        if len(dossiers) == 1:
+            dossiers[0].save()
+        else:
+            Dossier.objects.bulk_create(dossiers)  # ids come back on both engines
+        DossierParticipant.objects.bulk_create(
+            [DossierParticipant(dossier=d, agency=d.agency) for d in dossiers]
         )
-        _plan_deadlines(dossier, cal.intake_start(now), steps)
-        dossier.save()
-        DossierParticipant.objects.create(dossier=dossier, agency=agency)
         stored = store_files(
-            dossier=dossier,
-            uploads=[(u, requirements.get(u.requirement or -1)) for u in files],
+            uploads=[
+                (d, u, p.requirements.get(u.requirement or -1))
+                for d, p in zip(dossiers, plans, strict=True)
+                for u in p.request.files
+            ],
             kind=FileKind.INTAKE,
             actor=actor,
         )
-        received = _event(
-            dossier,
-            type="received",
-            actor=actor,
-            at=now,
-            seq=1,
-            data={
-                "channel": channel,
-                "desk": desk.code,
-                "due_at": dossier.due_at.isoformat(),  # type: ignore[union-attr]
-            },
+        received = DossierEvent.objects.bulk_create(
+            [
+                _event_row(
+                    d,
+                    type="received",
+                    actor=actor,
+                    at=now,
+                    seq=1,
+                    data={
+                        "channel": d.channel,
+                        "desk": p.request.desk.code,
+                        "due_at": d.due_at.isoformat(),  # type: ignore[union-attr]
+                    },
+                )
+                for d, p in zip(dossiers, plans, strict=True)
+            ]
         )
-        _notify_applicant(
-            dossier,
-            f"Hồ sơ {code} đã được tiếp nhận",
-            f"{desk.name} đã tiếp nhận hồ sơ «{procedure.name}». Hẹn trả kết quả: "
-            f"{_fmt(dossier.due_at)}.",
+        notifications_enqueue_many(
+            [
+                Message(
+                    subject=f"Hồ sơ {d.code} đã được tiếp nhận",
+                    body=f"{p.request.desk.name} đã tiếp nhận hồ sơ «{p.request.procedure.name}». "
+                    f"Hẹn trả kết quả: {_fmt(d.due_at)}.",
+                    email=d.applicant_email,
+                    phone=d.applicant_phone,
+                    reference=d.code,
+                )
+                for d, p in zip(dossiers, plans, strict=True)
+            ]
         )
-        audit_record(
+        audit_record_many(
             actor=actor,
-            action="dossier.receive",
-            obj=dossier,
-            changes={"procedure": procedure.code, "files": len(files)},
+            entries=[
+                AuditEntry(
+                    "dossier.receive",
+                    obj=d,
+                    changes={"procedure": p.request.procedure.code, "files": len(p.request.files)},
+                )
+                for d, p in zip(dossiers, plans, strict=True)
+            ],
         )
         # Last: the rollup rows it updates are shared by every intake of the agency that day,
         # so their locks are held only until the commit that follows.
-        send_changed(None, dossier_state(dossier))
+        files_of: dict[int, list[Any]] = {}
+        for f in stored:
+            files_of.setdefault(f.dossier_id, []).append(f)
+        send_changed_many(
+            [None] * len(dossiers),
+            [
+                dossier_state(d, file_kinds=[f.kind for f in files_of.get(d.pk, [])])
+                for d in dossiers
+            ],
+        )
     # The caller (the API's 201 body) shows the files and the event just written: no re-read.
-    _keep_related(dossier, "files", stored)
-    _keep_related(dossier, "events", [received])
-    return dossier
+    for d, event in zip(dossiers, received, strict=True):
+        _keep_related(d, "files", files_of.get(d.pk, []))
+        _keep_related(d, "events", [event])
+    return dossiers
+
+
+def dossier_receive(
+    *,
+    actor: Any,
+    desk: Agency,
+    procedure: Procedure,
+    applicant: Applicant,
+    files: list[Upload],
+    result_delivery: str = Delivery.COUNTER,
+    channel: str = "counter",
+    now: datetime | None = None,
+) -> Dossier:
+    """Receive a complete dossier at the one-stop desk: code, deadlines, receipt data."""
+    request = IntakeRequest(desk, procedure, applicant, files, result_delivery, channel)
+    plan = _plan_intake(actor, request)
+    return _write_intakes(actor, [plan], now or timezone.now())[0]
+
+
+def dossiers_receive_batch(
+    *, actor: Any, requests: list[IntakeRequest], now: datetime | None = None
+) -> list[Dossier | ApplicationError]:
+    """Receive several dossiers at once (a scanning station or the post office handing over a
+    bag of dossiers, a connected system forwarding its intakes): each is checked exactly as
+    ``dossier_receive`` checks one; the ones that pass are written together in one
+    transaction, the others come back as their refusal, in the order given. A refused item
+    writes nothing and does not stop the others."""
+    results: list[Dossier | ApplicationError] = []
+    plans: list[_IntakePlan] = []
+    agencies: dict[tuple[int, int], Agency] = {}
+    for req in requests:
+        try:
+            plan = _plan_intake(actor, req, agencies)
+        except ApplicationError as exc:
+            results.append(exc)
+        else:
+            plans.append(plan)
+            results.append(Dossier())  # placeholder, replaced below
+    written = iter(_write_intakes(actor, plans, now or timezone.now()) if plans else [])
+    return [r if isinstance(r, ApplicationError) else next(written) for r in results]
 
 
 def _keep_related(dossier: Dossier, name: str, rows: list[Any]) -> None:

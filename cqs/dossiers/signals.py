@@ -4,10 +4,12 @@ Sent INSIDE the writing transaction, so a receiver's writes commit or roll back 
 dossier event itself. Receivers must only maintain derived data (the dashboard's rollups);
 business rules never hang off these signals.
 
-- ``dossier_changed(before=DossierState | None, after=DossierState)`` — one live event
-  (intake, or any workflow action): the dossier's facts before and after it.
-- ``dossiers_imported(dossier_ids=list[int])`` — one batch of the bulk import, after its rows
-  were written (new dossiers only: the import never rewrites an existing one).
+- ``dossier_changed(before=[DossierState | None, …], after=[DossierState, …])`` — live events
+  (intake, or any workflow action; several dossiers at once for a batch intake): each
+  dossier's facts before (None: it did not exist) and after, in the same order.
+- ``dossiers_imported(dossier_ids=list[int], states=list[DossierState])`` — one batch of the
+  bulk import, after its rows were written (new dossiers only: the import never rewrites an
+  existing one), with each dossier's state as the import computed it (no need to read it back).
 """
 
 from __future__ import annotations
@@ -100,12 +102,17 @@ def state_from_row(row: Sequence[Any]) -> DossierState:
     )
 
 
-def dossier_state(dossier: Dossier) -> DossierState:
-    """The state of one dossier object as it is in memory now (files read from the table)."""
-    kinds = set(
-        DossierFile.objects.filter(dossier_id=dossier.pk, kind__in=["intake", "result"])
-        .values_list("kind", flat=True)
-        .distinct()
+def dossier_state(dossier: Dossier, *, file_kinds: Iterable[str] | None = None) -> DossierState:
+    """The state of one dossier object as it is in memory now. ``file_kinds``: the kinds of
+    its files when the caller knows them (it just wrote every one); else read from the table."""
+    kinds = (
+        set(file_kinds)
+        if file_kinds is not None
+        else set(
+            DossierFile.objects.filter(dossier_id=dossier.pk, kind__in=["intake", "result"])
+            .values_list("kind", flat=True)
+            .distinct()
+        )
     )
     return state_from_row(
         (
@@ -158,9 +165,16 @@ def dossier_states(qs: QuerySet[Dossier], *, chunk_size: int = 5000) -> Iterator
         yield state_from_row(row)
 
 
-def send_imported(dossier_ids: Iterable[int]) -> None:
-    dossiers_imported.send(sender=Dossier, dossier_ids=list(dossier_ids))
+def send_imported(states: Iterable[DossierState]) -> None:
+    """One import batch written: its new dossiers' states (imported dossiers have no
+    ``DossierFile`` rows, so ``state_from_row`` with no intake or result file gives them)."""
+    states = list(states)
+    dossiers_imported.send(sender=Dossier, dossier_ids=[s.id for s in states], states=states)
 
 
 def send_changed(before: DossierState | None, after: DossierState) -> None:
-    dossier_changed.send(sender=Dossier, before=before, after=after)
+    dossier_changed.send(sender=Dossier, before=[before], after=[after])
+
+
+def send_changed_many(before: Sequence[DossierState | None], after: Sequence[DossierState]) -> None:
+    dossier_changed.send(sender=Dossier, before=list(before), after=list(after))

@@ -78,17 +78,15 @@ def _put(content: bytes, digest: str, extension: str) -> str:
 
 def store_files(
     *,
-    dossier: Dossier,
-    uploads: list[tuple[Upload, Any]],
+    uploads: list[tuple[Dossier, Upload, Any]],
     kind: FileKind,
     actor: Any,
 ) -> list[DossierFile]:
-    """Store several (upload, requirement) pairs of one dossier with one INSERT."""
+    """Store several (dossier, upload, requirement) triples with one INSERT."""
     records = [
-        _record(dossier=dossier, upload=u, kind=kind, actor=actor, requirement=r)
-        for u, r in uploads
+        _record(dossier=d, upload=u, kind=kind, actor=actor, requirement=r) for d, u, r in uploads
     ]
-    return DossierFile.objects.bulk_create(records)
+    return DossierFile.objects.bulk_create(records) if records else []
 
 
 def _record(

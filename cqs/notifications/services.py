@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,34 +21,51 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 
+@dataclass(frozen=True)
+class Message:
+    """One message to one applicant: by e-mail and/or SMS (``notification_enqueue``'s arguments)."""
+
+    subject: str
+    body: str
+    email: str = ""
+    phone: str = ""
+    reference: str = ""
+
+
 def notification_enqueue(
     *, email: str = "", phone: str = "", subject: str, body: str, reference: str = ""
 ) -> list[Notification]:
     """Queue an e-mail and/or an SMS; they are sent once the surrounding transaction commits."""
+    return notifications_enqueue_many([Message(subject, body, email, phone, reference)])
+
+
+def notifications_enqueue_many(messages: list[Message]) -> list[Notification]:
+    """Queue several messages with one INSERT; all are sent after the transaction commits."""
     now = timezone.now()
     rows: list[Notification] = []
-    if email:
-        rows.append(
-            Notification(
-                channel=NotificationChannel.EMAIL,
-                recipient=email,
-                subject=subject,
-                body=body,
-                reference=reference,
-                next_attempt_at=now,
+    for m in messages:
+        if m.email:
+            rows.append(
+                Notification(
+                    channel=NotificationChannel.EMAIL,
+                    recipient=m.email,
+                    subject=m.subject,
+                    body=m.body,
+                    reference=m.reference,
+                    next_attempt_at=now,
+                )
             )
-        )
-    if phone:
-        rows.append(
-            Notification(
-                channel=NotificationChannel.SMS,
-                recipient=phone,
-                subject="",
-                body=f"{subject}. {body}"[:480],
-                reference=reference,
-                next_attempt_at=now,
+        if m.phone:
+            rows.append(
+                Notification(
+                    channel=NotificationChannel.SMS,
+                    recipient=m.phone,
+                    subject="",
+                    body=f"{m.subject}. {m.body}"[:480],
+                    reference=m.reference,
+                    next_attempt_at=now,
+                )
             )
-        )
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
@@ -55,12 +74,14 @@ def notification_enqueue(
     if mode == "request":
         transaction.on_commit(lambda: notifications_deliver(ids=ids))
     elif mode == "thread":
-        transaction.on_commit(lambda: _background().submit(_deliver_in_background, ids))
+        transaction.on_commit(lambda: _queue_for_background(ids))
     # "worker": left in the outbox for `send_notifications --loop`.
     return created
 
 
 _POOL: tuple[int, ThreadPoolExecutor] | None = None
+_QUEUED: list[int] = []
+_QUEUE_LOCK = threading.Lock()
 
 
 def _background() -> ThreadPoolExecutor:
@@ -71,10 +92,30 @@ def _background() -> ThreadPoolExecutor:
     return _POOL[1]
 
 
+def _queue_for_background(ids: list[int]) -> None:
+    """Hand ``ids`` to the delivery thread. Ids queued while it is busy are taken together
+    by its next round: one SELECT and one UPDATE for all of them, however many requests
+    committed meanwhile."""
+    with _QUEUE_LOCK:
+        wake = not _QUEUED
+        _QUEUED.extend(ids)
+    if wake:
+        _background().submit(_deliver_queued)
+
+
+def _deliver_queued() -> None:
+    with _QUEUE_LOCK:
+        ids = _QUEUED[:]
+        _QUEUED.clear()
+    if ids:
+        _deliver_in_background(ids)
+
+
 def _deliver_in_background(ids: list[int]) -> None:
     close_old_connections()
     try:
-        notifications_deliver(ids=ids)
+        for start in range(0, len(ids), 200):
+            notifications_deliver(ids=ids[start : start + 200])
     except Exception:
         # Still pending in the outbox: `send_notifications` retries them.
         logger.exception("background delivery of notifications %s failed", ids)
