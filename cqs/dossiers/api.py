@@ -16,6 +16,7 @@ from cqs.core.api_schemas import ErrorOut
 from cqs.core.errors import ApplicationError, NotFound, ValidationError
 from cqs.dossiers.documents import FORM_KINDS, render_form
 from cqs.dossiers.models import Dossier, DossierFile
+from cqs.dossiers.replay import HEADER, idempotent
 from cqs.dossiers.rules import DUE_STATE_LABELS, due_soon_window, due_state, mask_name
 from cqs.dossiers.selectors import dossier_for, dossier_public_rows, inbox, keyset_page
 from cqs.dossiers.services import (
@@ -239,31 +240,44 @@ def dossier_detail(d: Dossier) -> dict[str, Any]:
     }
 
 
+IDEMPOTENCY_DOC: dict[str, Any] = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": HEADER,
+            "required": False,
+            "schema": {"type": "string", "maxLength": 255},
+            "description": (
+                "khóa do bên gửi tạo cho mỗi yêu cầu mới (ví dụ UUID); gửi lại cùng khóa và cùng "
+                "nội dung sẽ nhận lại đúng kết quả lần đầu (tiêu đề Idempotent-Replayed: true), "
+                "không tạo hồ sơ thứ hai; cùng khóa khác nội dung: 422 idempotency_key_reused"
+            ),
+        }
+    ]
+}
+
+
 @router.post(
-    "/dossiers", response={201: DossierDetail, **ERRORS}, summary="Tiếp nhận hồ sơ tại quầy"
+    "/dossiers",
+    response={201: DossierDetail, **ERRORS},
+    summary="Tiếp nhận hồ sơ tại quầy",
+    openapi_extra=IDEMPOTENCY_DOC,
 )
 def create_dossier(request: HttpRequest, payload: IntakeIn) -> HttpResponse:
-    desk = Agency.objects.filter(code=payload.desk).first()
-    if desk is None:
-        raise ValidationError(
-            f"Không có cơ quan mã «{payload.desk}».", details={"desk": [payload.desk]}
+    def run() -> tuple[int, dict[str, Any]]:
+        req = _intake_request(payload, {}, {})
+        dossier = dossier_receive(
+            actor=request.user,
+            desk=req.desk,
+            procedure=req.procedure,
+            applicant=req.applicant,
+            files=req.files,
+            result_delivery=req.result_delivery,
         )
-    procedure = Procedure.objects.filter(code=payload.procedure, is_active=True).first()
-    if procedure is None:
-        raise ValidationError(
-            f"Không có thủ tục mã «{payload.procedure}».",
-            details={"procedure": [payload.procedure]},
-        )
-    dossier = dossier_receive(
-        actor=request.user,
-        desk=desk,
-        procedure=procedure,
-        applicant=Applicant(**payload.applicant.dict()),
-        files=_uploads(payload.files),
-        result_delivery=payload.result_delivery,
-    )
-    # Built from what the service just wrote; DossierDetail documents it (no re-validation).
-    return JsonResponse(dossier_detail(dossier), status=201)
+        # Built from what the service just wrote; DossierDetail documents it (no re-validation).
+        return 201, dossier_detail(dossier)
+
+    return idempotent(request, "dossiers", run)
 
 
 BATCH_MAX = 100
@@ -319,6 +333,7 @@ def _intake_request(
     "/dossiers/batch",
     response={200: BatchIntakeOut, **ERRORS},
     summary="Tiếp nhận nhiều hồ sơ một lần",
+    openapi_extra=IDEMPOTENCY_DOC,
     description=(
         f"Tối đa {BATCH_MAX} hồ sơ (một túi hồ sơ từ bưu chính công ích, một trạm số hóa, một hệ "
         "thống kết nối). Mỗi hồ sơ được kiểm tra như khi tiếp nhận riêng lẻ; hồ sơ hợp lệ được ghi "
@@ -327,6 +342,10 @@ def _intake_request(
     ),
 )
 def create_dossiers_batch(request: HttpRequest, payload: BatchIntakeIn) -> HttpResponse:
+    return idempotent(request, "dossiers/batch", lambda: _batch(request, payload))
+
+
+def _batch(request: HttpRequest, payload: BatchIntakeIn) -> tuple[int, dict[str, Any]]:
     desks: dict[str, Agency | None] = {}
     procedures: dict[str, Procedure | None] = {}
     prepared: list[IntakeRequest | ApplicationError] = []
@@ -345,9 +364,7 @@ def create_dossiers_batch(request: HttpRequest, payload: BatchIntakeIn) -> HttpR
         else:
             results.append({"index": index, "status": 201, "dossier": dossier_out(outcome)})
     created = sum(1 for r in results if r["status"] == 201)
-    return JsonResponse(
-        {"created": created, "refused": len(results) - created, "results": results}, status=200
-    )
+    return 200, {"created": created, "refused": len(results) - created, "results": results}
 
 
 class ListFilters(Schema):

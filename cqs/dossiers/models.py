@@ -343,3 +343,28 @@ class DossierRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.score}/5"
+
+
+class IntakeReplay(models.Model):
+    """The answer to an intake request sent with an ``Idempotency-Key`` header
+    (draft-ietf-httpapi-idempotency-key-header): a client that resends the same request
+    with the same key after a lost answer gets this answer back instead of a second dossier.
+    Written in the intake's own transaction, so the dossier and its replay commit together."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    path = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of the request body
+    status = models.PositiveSmallIntegerField()
+    body = models.TextField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "khóa chống gửi lặp"
+        verbose_name_plural = "khóa chống gửi lặp"
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["user", "key"], name="intake_replay_user_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.key}"

@@ -138,3 +138,63 @@ def test_batch_needs_a_login(client: Client, demo: Any) -> None:
     response = _post(client, {"items": [_payload()]})
     assert response.status_code == 401
     assert response.json()["code"] == "authentication_required"
+
+
+def test_a_resent_request_with_its_idempotency_key_gets_the_first_answer(
+    officer: Client, demo: Any
+) -> None:
+    body = {"items": [_payload(), _payload(applicant=_applicant("Lê Thị Dung"))]}
+    headers = {"HTTP_IDEMPOTENCY_KEY": "buu-dien-tui-0042"}
+    first = officer.post(BATCH, json.dumps(body), content_type="application/json", **headers)
+    assert first.status_code == 200
+    before = _counts()
+    again = officer.post(BATCH, json.dumps(body), content_type="application/json", **headers)
+    assert again.status_code == 200
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert _counts() == before  # no second pair of dossiers
+
+    other = {"items": [_payload(applicant=_applicant("Phạm Văn Em"))]}
+    reused = officer.post(BATCH, json.dumps(other), content_type="application/json", **headers)
+    assert reused.status_code == 422
+    assert reused.json()["code"] == "idempotency_key_reused"
+    assert _counts() == before
+
+    # Another officer's key of the same name is another key.
+    officer.force_login(demo.user("tiepnhan2"))
+    own = _payload(desk="001.00.21.H49")
+    theirs = officer.post(
+        BATCH, json.dumps({"items": [own]}), content_type="application/json", **headers
+    )
+    assert theirs.status_code == 200
+    assert theirs.json()["created"] == 1
+
+
+def test_single_intake_with_idempotency_key(officer: Client, demo: Any) -> None:
+    url = "/api/v1/dossiers"
+    headers = {"HTTP_IDEMPOTENCY_KEY": "f3b1c2d4-0001"}
+    first = officer.post(url, json.dumps(_payload()), content_type="application/json", **headers)
+    assert first.status_code == 201
+    count = Dossier.objects.count()
+    again = officer.post(url, json.dumps(_payload()), content_type="application/json", **headers)
+    assert again.status_code == 201
+    assert again.json()["code"] == first.json()["code"]
+    assert Dossier.objects.count() == count
+    # A refused request is not remembered: corrected and resent with the same key, it works.
+    key = {"HTTP_IDEMPOTENCY_KEY": "f3b1c2d4-0002"}
+    bad = _payload(files=[])
+    refused = officer.post(url, json.dumps(bad), content_type="application/json", **key)
+    assert refused.status_code == 422
+    assert Dossier.objects.count() == count
+    fixed = officer.post(url, json.dumps(_payload()), content_type="application/json", **key)
+    assert fixed.status_code == 201
+    assert Dossier.objects.count() == count + 1
+    invalid = officer.post(
+        url,
+        json.dumps(_payload()),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="khóa có dấu",
+    )
+    assert invalid.status_code == 422
+    assert invalid.json()["code"] == "idempotency_key_invalid"
+    assert Dossier.objects.count() == count + 1
