@@ -49,6 +49,12 @@ class DocumentOut(Schema):
     originals: int
     copies: int
     form: str | None
+    form_url: str | None = Field(
+        None, description="đường dẫn tải mẫu đơn, tờ khai (đường dẫn tuyệt đối trên máy chủ)"
+    )
+    form_type: str | None = Field(None, description="PDF, DOC, DOCX, XLS, XLSX, ODT, ODS")
+    form_size: int | None = Field(None, description="dung lượng tệp mẫu (byte)")
+    form_sha256: str | None = None
     mandatory: bool
     note: str
 
@@ -160,6 +166,10 @@ def get_procedure(request: HttpRequest, code: str) -> dict[str, object]:
                 "originals": d.originals,
                 "copies": d.copies,
                 "form": d.form_name or None,
+                "form_url": d.form_url or None,
+                "form_type": d.form_type_label or None,
+                "form_size": d.form_size if d.form_file else None,
+                "form_sha256": d.form_sha256 or None,
                 "mandatory": d.mandatory,
                 "note": d.note,
             }

@@ -110,6 +110,17 @@ class DocumentRequirement(models.Model):
     form_name = models.CharField("mẫu đơn, tờ khai", max_length=500, blank=True)
     mandatory = models.BooleanField("bắt buộc", default=True)
     note = models.TextField("ghi chú", blank=True)
+    # The blank form itself (mẫu đơn, tờ khai), published on the procedure page. Stored under
+    # its SHA-256 (catalogue/forms/ab/<sha256>.pdf): a new version gets a new name, the same
+    # form shared by several procedures is stored once. Set only by document_form_attach.
+    form_file = models.FileField(
+        "tệp mẫu đơn, tờ khai", upload_to="catalogue/forms/", max_length=200, blank=True
+    )
+    form_filename = models.CharField("tên tệp gốc", max_length=255, blank=True)
+    form_content_type = models.CharField(max_length=100, blank=True)
+    form_size = models.PositiveIntegerField("dung lượng (byte)", default=0)
+    form_sha256 = models.CharField(max_length=64, blank=True)
+    form_uploaded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "thành phần hồ sơ"
@@ -121,6 +132,28 @@ class DocumentRequirement(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def form_type_label(self) -> str:
+        """ "PDF", "DOCX", ... for the portal's link."""
+        from cqs.catalogue.rules import FORM_TYPES
+
+        return next((t.label for t in FORM_TYPES if t.content_type == self.form_content_type), "")
+
+    @property
+    def form_size_text(self) -> str:
+        from cqs.catalogue.rules import human_size
+
+        return human_size(self.form_size)
+
+    @property
+    def form_url(self) -> str:
+        """Absolute path of the public download, "" when no file is attached."""
+        if not self.form_file:
+            return ""
+        from cqs.catalogue.selectors import form_download_path
+
+        return form_download_path(self.procedure.code, self.position, self.form_sha256)
 
 
 class ProcessStep(models.Model):

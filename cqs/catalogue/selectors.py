@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from cqs.catalogue.models import Procedure, Sector
+from cqs.catalogue.models import DocumentRequirement, Procedure, Sector
 from cqs.core.errors import NotFound
 from cqs.core.text import fold
 
@@ -45,6 +45,41 @@ def procedure_get(code: str) -> Procedure:
     if procedure is None:
         raise NotFound(f"Không tìm thấy thủ tục có mã «{code}».")
     return procedure
+
+
+def document_form_get(code: str, position: int) -> DocumentRequirement:
+    """The published blank form of document ``position`` of active procedure ``code`` (one
+    query, only the columns a download needs), or a Vietnamese 404."""
+    requirement = (
+        DocumentRequirement.objects.filter(
+            procedure__code=code, procedure__is_active=True, position=position
+        )
+        .exclude(form_file="")
+        .only(
+            "id",
+            "name",
+            "form_file",
+            "form_filename",
+            "form_content_type",
+            "form_size",
+            "form_sha256",
+            "form_uploaded_at",
+        )
+        .first()
+    )
+    if requirement is None:
+        raise NotFound(
+            f"Giấy tờ số {position} của thủ tục «{code}» không có mẫu đơn, tờ khai để tải về."
+        )
+    return requirement
+
+
+def form_download_path(code: str, position: int, sha256: str) -> str:
+    """Absolute path of a form download; ``v`` changes with the file so caches may keep it."""
+    from django.urls import reverse
+
+    path = reverse("portal:procedure_form", kwargs={"code": code, "position": position})
+    return f"{path}?v={sha256[:12]}"
 
 
 def sectors_with_counts() -> QuerySet[Sector]:

@@ -1,22 +1,28 @@
-"""Every change to the procedure catalogue: import (JSON/XLSX) and agency assignment."""
+"""Every change to the procedure catalogue: import (JSON/XLSX), agency assignment and the
+blank forms (mẫu đơn, tờ khai) published with each document requirement."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
 from cqs.accounts.permissions import can_manage_catalogue
 from cqs.audit.services import audit_record
-from cqs.catalogue import xlsx
+from cqs.catalogue import rules, xlsx
 from cqs.catalogue.models import DocumentRequirement, Procedure, ProcessStep, Sector
+from cqs.catalogue.permissions import can_manage_document_form
 from cqs.catalogue.schemas import ProcedureIO
-from cqs.core.errors import PermissionDenied, ValidationError
+from cqs.catalogue.storage import put_form
+from cqs.core.errors import NotFound, PayloadTooLarge, PermissionDenied, ValidationError
 from cqs.core.text import fold, nfc
 from cqs.units.models import Agency, AgencyKind
 
@@ -190,6 +196,13 @@ def _save_entry(entry: ProcedureIO, *, actor: Any) -> str:
         procedure.source = entry.source
         procedure.search_text = fold(f"{entry.code} {entry.name} {entry.sector.name}")
         procedure.save()
+        # The catalogue file does not carry the form files: a re-import keeps each attached
+        # form with the document of the same name.
+        kept_forms = {
+            d.name: {f: getattr(d, f) for f in _FORM_FIELDS}
+            for d in procedure.documents.all()
+            if d.form_file
+        }
         procedure.documents.all().delete()
         DocumentRequirement.objects.bulk_create(
             DocumentRequirement(
@@ -201,6 +214,7 @@ def _save_entry(entry: ProcedureIO, *, actor: Any) -> str:
                 form_name=d.form or "",
                 mandatory=d.mandatory,
                 note=d.note,
+                **kept_forms.get(d.name, {}),
             )
             for i, d in enumerate(entry.documents, start=1)
         )
@@ -233,6 +247,16 @@ def _save_entry(entry: ProcedureIO, *, actor: Any) -> str:
             changes={"via": "import"},
         )
         return outcome
+
+
+_FORM_FIELDS = (
+    "form_file",
+    "form_filename",
+    "form_content_type",
+    "form_size",
+    "form_sha256",
+    "form_uploaded_at",
+)
 
 
 def catalogue_import(*, actor: Any, entries: Any) -> ImportReport:
@@ -353,3 +377,111 @@ def catalogue_assign_agencies(*, actor: Any) -> int:
                 changes={"procedures": linked},
             )
     return linked
+
+
+# --- Blank forms (mẫu đơn, tờ khai) ---------------------------------------------------------
+
+
+def _locked_requirement(requirement: DocumentRequirement) -> DocumentRequirement:
+    locked = (
+        DocumentRequirement.objects.select_for_update()
+        .select_related("procedure")
+        .filter(pk=requirement.pk)
+        .first()
+    )
+    if locked is None:
+        raise NotFound("Thành phần hồ sơ không còn tồn tại (danh mục vừa được cập nhật).")
+    return locked
+
+
+def _check_form_permission(actor: Any, requirement: DocumentRequirement) -> None:
+    if actor is not None and not can_manage_document_form(actor, requirement):
+        raise PermissionDenied(
+            "Bạn không có quyền cập nhật mẫu đơn, tờ khai của thủ tục "
+            f"«{requirement.procedure.code}»: chỉ quản trị cấp tỉnh, hoặc quản trị của cơ quan "
+            "thực hiện thủ tục."
+        )
+
+
+def document_form_attach(
+    *, actor: Any, requirement: DocumentRequirement, filename: str, content: bytes
+) -> DocumentRequirement:
+    """Publish ``content`` as the blank form of ``requirement`` (replacing any earlier one).
+
+    The type is sniffed from the bytes (PDF, DOC, DOCX, XLS, XLSX, ODT, ODS; no macros), the
+    size is bounded by ``CQS_MAX_UPLOAD_MB``; the file is stored under its SHA-256. Attaching
+    the same bytes again changes nothing. actor None = the system (demo seeding).
+    """
+    _check_form_permission(actor, requirement)
+    shown = rules.clean_filename(filename)
+    limit = settings.CQS_MAX_UPLOAD_MB * 1024 * 1024
+    if not content:
+        raise ValidationError(f"Tệp «{shown}» rỗng.", details={"file": shown})
+    if len(content) > limit:
+        raise PayloadTooLarge(
+            f"Tệp «{shown}» vượt quá {settings.CQS_MAX_UPLOAD_MB} MB.",
+            details={"file": shown, "size": len(content), "limit": limit},
+        )
+    kind = rules.sniff_form_type(content)
+    if kind is None:
+        raise ValidationError(
+            f"Tệp «{shown}» không phải mẫu đơn hợp lệ: chỉ nhận {rules.ACCEPTED_LABELS} "
+            "(không chứa macro), kiểm tra theo nội dung tệp chứ không theo đuôi tên tệp.",
+            details={"file": shown, "accepted": rules.ACCEPTED_LABELS},
+        )
+    digest = hashlib.sha256(content).hexdigest()
+    shown = rules.with_extension(shown, kind.extension)
+    stored = put_form(content, digest, kind.extension)  # before the transaction: idempotent
+    with transaction.atomic():
+        locked = _locked_requirement(requirement)
+        if locked.form_sha256 == digest and locked.form_filename == shown:
+            return locked
+        previous = locked.form_sha256
+        locked.form_file.name = stored
+        locked.form_filename = shown
+        locked.form_content_type = kind.content_type
+        locked.form_size = len(content)
+        locked.form_sha256 = digest
+        locked.form_uploaded_at = timezone.now()
+        locked.save(update_fields=list(_FORM_FIELDS))
+        audit_record(
+            actor=actor,
+            action="document_form.attach",
+            obj=locked,
+            changes={
+                "procedure": locked.procedure.code,
+                "position": locked.position,
+                "filename": shown,
+                "content_type": kind.content_type,
+                "size": len(content),
+                "sha256": digest,
+                "previous_sha256": previous or None,
+            },
+        )
+        catalogue_changed()
+    return locked
+
+
+def document_form_remove(*, actor: Any, requirement: DocumentRequirement) -> DocumentRequirement:
+    """Stop publishing the blank form of ``requirement`` (the form name stays)."""
+    _check_form_permission(actor, requirement)
+    with transaction.atomic():
+        locked = _locked_requirement(requirement)
+        if not locked.form_file:
+            raise ValidationError(f"Giấy tờ «{locked.name}» chưa có tệp mẫu để gỡ.")
+        previous = {"filename": locked.form_filename, "sha256": locked.form_sha256}
+        locked.form_file.name = ""
+        locked.form_filename = ""
+        locked.form_content_type = ""
+        locked.form_size = 0
+        locked.form_sha256 = ""
+        locked.form_uploaded_at = None
+        locked.save(update_fields=list(_FORM_FIELDS))
+        audit_record(
+            actor=actor,
+            action="document_form.remove",
+            obj=locked,
+            changes={"procedure": locked.procedure.code, "position": locked.position, **previous},
+        )
+        catalogue_changed()
+    return locked

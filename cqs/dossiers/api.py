@@ -357,8 +357,8 @@ def _batch(request: HttpRequest, payload: BatchIntakeIn) -> tuple[int, dict[str,
     requests = [r for r in prepared if isinstance(r, IntakeRequest)]
     written = iter(dossiers_receive_batch(actor=request.user, requests=requests))
     results: list[dict[str, Any]] = []
-    for index, item in enumerate(prepared):
-        outcome = item if isinstance(item, ApplicationError) else next(written)
+    for index, resolved in enumerate(prepared):
+        outcome = resolved if isinstance(resolved, ApplicationError) else next(written)
         if isinstance(outcome, ApplicationError):
             results.append({"index": index, "status": outcome.status, "error": outcome.as_dict()})
         else:

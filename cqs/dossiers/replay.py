@@ -72,7 +72,7 @@ def idempotent(
             code="idempotency_key_invalid",
             details={HEADER: key[:255]},
         )
-    user = request.user
+    user: Any = request.user
     fingerprint = hashlib.sha256(request.body).hexdigest()
     row = _find(user, key)
     if row is not None:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("thu-tuc/", views.procedure_list, name="procedure_list"),
     path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure_detail"),
+    path("thu-tuc/<str:code>/mau/<int:position>/", views.procedure_form, name="procedure_form"),
     path("thu-tuc/<str:code>/nop-truc-tuyen/", citizen_views.submit, name="submit"),
     path("ca-nhan/", views.citizen_home, name="citizen_home"),
     path("ca-nhan/ho-so/", citizen_views.dossier_list, name="my_dossiers"),

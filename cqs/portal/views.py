@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
 from cqs.catalogue.models import Level, OnlineLevel
@@ -88,6 +88,59 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         "portal/procedure_detail.html",
         {"p": {"name": name, "code": code}, "body": mark_safe(body)},  # noqa: S308 - our own rendering
     )
+
+
+def procedure_form(request: HttpRequest, code: str, position: int) -> HttpResponseBase:
+    """Download the blank form (mẫu đơn, tờ khai) of one document of a procedure.
+
+    Public. ETag is the file's SHA-256; the page links with ``?v=<sha256 prefix>``, so a link
+    that names the current file may be cached for a day, any other for five minutes."""
+    from django.http import FileResponse, HttpResponseNotModified
+    from django.utils.http import http_date
+
+    from cqs.catalogue.rules import clean_filename
+    from cqs.catalogue.selectors import document_form_get
+
+    requirement = document_form_get(code, position)  # the Vietnamese 404 when there is none
+    etag = f'"{requirement.form_sha256}"'
+    current = request.GET.get("v", "") == requirement.form_sha256[:12]
+    cache_control = "public, max-age=86400" if current else "public, max-age=300"
+    if etag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
+        not_modified = HttpResponseNotModified()
+        not_modified["ETag"] = etag
+        not_modified["Cache-Control"] = cache_control
+        return not_modified
+    try:
+        handle = requirement.form_file.open("rb")
+    except FileNotFoundError as exc:
+        from cqs.core.errors import NotFound
+
+        raise NotFound("Tệp mẫu tạm thời không tải được. Vui lòng thử lại sau.") from exc
+    response = FileResponse(handle, content_type=requirement.form_content_type)
+    filename = clean_filename(requirement.form_filename or requirement.name)
+    response["Content-Disposition"] = _attachment(filename)
+    response["Content-Length"] = str(requirement.form_size)
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
+    response["X-Content-Type-Options"] = "nosniff"
+    if requirement.form_uploaded_at is not None:
+        response["Last-Modified"] = http_date(requirement.form_uploaded_at.timestamp())
+    return response
+
+
+def _attachment(filename: str) -> str:
+    """RFC 6266 with RFC 8187: an ASCII ``filename`` for old clients, the Vietnamese name in
+    ``filename*`` (UTF-8, percent-encoded) for every current browser."""
+    from urllib.parse import quote
+
+    from cqs.core.text import fold
+
+    safe = (
+        ch if ch.isascii() and ch.isprintable() and ch not in '"\\;' else "_"
+        for ch in fold(filename)
+    )
+    fallback = "".join(safe).replace(" ", "-") or "mau"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 @login_required

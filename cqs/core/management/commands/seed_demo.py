@@ -187,6 +187,9 @@ class Command(BaseCommand):
         if report.errors:
             raise CommandError(f"demo catalogue has invalid entries: {report.errors}")
         linked = catalogue_assign_agencies(actor=None)
+        from cqs.catalogue.demo_forms import demo_forms_attach
+
+        forms = demo_forms_attach(actor=None)  # blank PDF forms (tờ khai, đơn), generated once
         from cqs.signing.certificates import pki_init
 
         pki_init(actor=None)  # demo root CA, agency seals, leaders' certificates (KHÔNG DÙNG THẬT)
@@ -201,6 +204,7 @@ class Command(BaseCommand):
             f"Đơn vị hành chính: +{units.provinces_created} tỉnh, +{units.communes_created} xã. "
             f"Thủ tục: +{len(report.created)} mới, {len(report.updated)} cập nhật, "
             f"{len(report.unchanged)} không đổi; gán cơ quan cho {linked} thủ tục; "
+            f"+{forms} mẫu đơn, tờ khai; "
             f"hồ sơ mẫu: +{made}."
         )
         if not options["quiet_accounts"]:
