@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import zlib
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from cqs.audit import rules
@@ -105,12 +106,66 @@ def audit_record_many(*, actor: Any, entries: list[AuditEntry]) -> list[AuditEve
             )
             event.hash = last_hash = rules.link_hash(last_hash, event.payload())
             events.append(event)
-        if len(events) == 1:
-            events[0].save(force_insert=True)
+        if connection.vendor == "postgresql":
+            _append_postgresql(events, chain, seq, last_hash)
         else:
-            AuditEvent.objects.bulk_create(events)
-        AuditChainHead.objects.filter(chain=chain).update(last_seq=seq, last_hash=last_hash)
+            if len(events) == 1:
+                events[0].save(force_insert=True)
+            else:
+                AuditEvent.objects.bulk_create(events)
+            AuditChainHead.objects.filter(chain=chain).update(last_seq=seq, last_hash=last_hash)
     return events
+
+
+_COLUMNS = (
+    "chain",
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_username",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+    "prev_hash",
+    "hash",
+)
+
+
+def _append_postgresql(events: list[AuditEvent], chain: int, seq: int, last_hash: str) -> None:
+    """The rows and the new head in one statement (one round trip instead of two): a
+    data-modifying WITH runs both in the caller's transaction, under the head's lock."""
+    row = "(" + ", ".join(["%s"] * (len(_COLUMNS) - 3) + ["%s::jsonb", "%s", "%s"]) + ")"
+    params: list[Any] = []
+    for e in events:
+        params += [
+            e.chain,
+            e.seq,
+            e.occurred_at,
+            e.actor_id,
+            e.actor_username,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.object_repr,
+            json.dumps(e.changes, ensure_ascii=False),
+            e.prev_hash,
+            e.hash,
+        ]
+    sql = (
+        f"WITH added AS (INSERT INTO audit_auditevent ({', '.join(_COLUMNS)}) VALUES "  # noqa: S608 - fixed names
+        f"{', '.join([row] * len(events))} RETURNING id, seq), "
+        "head AS (UPDATE audit_auditchainhead SET last_seq = %s, last_hash = %s WHERE chain = %s) "
+        "SELECT id FROM added ORDER BY seq"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, seq, last_hash, chain])
+        ids = [r[0] for r in cursor.fetchall()]
+    for e, pk in zip(events, ids, strict=True):
+        e.pk = pk
+        e._state.adding = False
+        e._state.db = connection.alias
 
 
 @dataclass(frozen=True)
