@@ -7,6 +7,7 @@ import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -58,6 +59,10 @@ def _put(content: bytes, digest: str, extension: str) -> str:
     if isinstance(storage, FileSystemStorage):
         path = storage.path(name)
         if os.path.exists(path):
+            # Reused: fresh mtime, so ``files_purge_unreferenced`` (which spares recent files)
+            # cannot delete it while the transaction that now refers to it is still open.
+            with contextlib.suppress(OSError):
+                os.utime(path)
             return name
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".upload-")
@@ -118,3 +123,72 @@ def store_file(
     )
     record.save()
     return record
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    checked: int
+    deleted: int
+    freed_bytes: int
+    kept_recent: int
+
+
+def files_purge_unreferenced(
+    *, actor: Any, older_than: timedelta = timedelta(hours=24), dry_run: bool = False
+) -> PurgeReport:
+    """Delete stored dossier files that no dossier and no draft refers to any more — papers
+    of a draft the citizen deleted or replaced (personal data kept no longer than needed:
+    Decree 13/2023/ND-CP art. 3.8, storage limitation), and bytes left by an intake that failed
+    after writing them. Files changed within ``older_than`` are kept (an intake may be about to
+    commit a reference to them). Local file storage only."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from cqs.audit.services import audit_record
+    from cqs.dossiers.models import DossierDraft
+
+    storage = DossierFile._meta.get_field("file").storage
+    if not isinstance(storage, FileSystemStorage):
+        return PurgeReport(0, 0, 0, 0)
+    root = os.path.join(storage.location, "dossiers")
+    cutoff = (timezone.now() - older_than).timestamp()
+    referenced = set(DossierFile.objects.values_list("file", flat=True).iterator(5000))
+    for files in DossierDraft.objects.values_list("files", flat=True).iterator(2000):
+        referenced.update(str(f.get("path", "")) for f in files or [])
+    checked = deleted = freed = recent = 0
+    for folder, _, names in os.walk(root):
+        for filename in names:
+            if filename.startswith(".upload-"):
+                continue  # being written now, or left by a crash: the rename never happened
+            path = os.path.join(folder, filename)
+            name = os.path.relpath(path, storage.location).replace(os.sep, "/")
+            checked += 1
+            if name in referenced:
+                continue
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                continue
+            if info.st_mtime > cutoff:
+                recent += 1
+                continue
+            if not dry_run:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+            deleted += 1
+            freed += info.st_size
+    report = PurgeReport(checked, deleted, freed, recent)
+    if not dry_run and deleted:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action="dossier_files.purge",
+                object_type="dossiers.dossierfile",
+                object_repr=f"{deleted} tệp không còn hồ sơ nào dùng",
+                changes={
+                    "deleted": deleted,
+                    "freed_bytes": freed,
+                    "older_than_hours": older_than.total_seconds() / 3600,
+                },
+            )
+    return report
