@@ -11,6 +11,11 @@ from cqs.units.models import Agency
 PLANNER_ROLES = (Role.LEADER, Role.PROVINCE_ADMIN)
 
 
+def can_open_dashboard(user: Any) -> bool:
+    """The operations dashboard (/quan-tri/dieu-hanh/): viewers, leaders and administrators."""
+    return bool(agency_scope(user, DASHBOARD_ROLES))
+
+
 def can_view_dx_plan(user: Any) -> bool:
     """Dashboard viewers, leaders and administrators read the plan; so does any official of an
     agency that owns a target (they report on it)."""

@@ -14,9 +14,9 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
-from cqs.accounts.permissions import DASHBOARD_ROLES, agency_scope
 from cqs.core.errors import PermissionDenied
 from cqs.dashboard import rules, selectors
+from cqs.dashboard.permissions import can_open_dashboard
 
 View = Callable[..., HttpResponseBase]
 OUTCOMES = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Trễ hạn"}
@@ -85,7 +85,7 @@ def dashboard_required(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not agency_scope(request.user, DASHBOARD_ROLES):
+        if not can_open_dashboard(request.user):
             raise PermissionDenied("Trang điều hành dành cho lãnh đạo và cán bộ theo dõi.")
         return view(request, *args, **kwargs)
 

@@ -32,6 +32,20 @@
     if (e.key === "Escape") shut();
   });
 
+  // The button floats over the page: a control that gets the focus underneath it (a form's
+  // last button while scrolling on a phone) is scrolled up clear of it, so nobody presses
+  // what they cannot see. Large targets (the main region after the skip link) are left alone.
+  document.addEventListener("focusin", function (e) {
+    var el = e.target;
+    if (!(el instanceof Element) || root.contains(el)) return;
+    var r = el.getBoundingClientRect();
+    var t = toggle.getBoundingClientRect();
+    if (r.height > window.innerHeight / 2) return;
+    if (r.left < t.right && r.right > t.left && r.top < t.bottom && r.bottom > t.top) {
+      window.scrollBy(0, r.bottom - t.top + 8);
+    }
+  });
+
   function add(kind, text) {
     var item = document.createElement("li");
     item.className = "va-msg va-" + kind;
