@@ -315,6 +315,8 @@ if CQS_MAP_TILE_URL:
 CQS_VNPAY_URL: str = env.str("CQS_VNPAY_URL", default="")
 CQS_VNPAY_TMN_CODE: str = env.str("CQS_VNPAY_TMN_CODE", default="CQSDEMO1")
 CQS_VNPAY_HASH_SECRET: str = env.str("CQS_VNPAY_HASH_SECRET", default="")
+# The merchant API (transaction query, "querydr"); empty: the sandbox's, when it is on.
+CQS_VNPAY_API_URL: str = env.str("CQS_VNPAY_API_URL", default="")
 # The sandbox takes no real money: never on by default in production.
 CQS_PAYMENT_SANDBOX: bool = env.bool(
     "CQS_PAYMENT_SANDBOX", default=not CQS_VNPAY_URL and not IS_PRODUCTION

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -315,8 +315,76 @@ def dossier_file_for(user: Any, code: str, file_id: int) -> Any:
     return found
 
 
-def my_dossier_rows(user: Any, *, status: str = "", limit: int = 100) -> list[Any]:
-    """The list page's rows as plain values (no model instances: it is the citizen's most
-    visited page): dicts with code, status, due_at and procedure__name."""
-    rows = my_dossiers(user, status=status).values("code", "status", "due_at", "procedure__name")
-    return list(rows[:limit])
+MY_DOSSIERS_PAGE = 20
+_MINE_SQL: dict[str, tuple[str, list[Any]]] = {}
+# Placeholders the ORM compiles into the parameter list, replaced by the real values per call.
+_USER, _AFTER, _STATUS = -900_000_001, -900_000_002, "\x00status\x00"
+
+
+def _compiled(key: str, build: Any) -> tuple[str, list[Any]]:
+    """The SQL of ``build()`` compiled once per database (see dossier_public_rows: compiling
+    these small ORM queries cost several times running them)."""
+    key = f"{connection.alias}:{key}"
+    found = _MINE_SQL.get(key)
+    if found is None:
+        sql, params = build().query.sql_with_params()
+        found = _MINE_SQL[key] = (sql, list(params))
+    return found
+
+
+def _run(compiled: tuple[str, list[Any]], values: dict[Any, Any]) -> list[tuple[Any, ...]]:
+    sql, template = compiled
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values.get(p, p) for p in template])
+        return list(cursor.fetchall())
+
+
+def my_dossier_rows(
+    user: Any, *, status: str = "", after: int | None = None, limit: int = MY_DOSSIERS_PAGE
+) -> tuple[list[tuple[Any, ...]], int | None]:
+    """One page of the citizen's list, newest first: tuples (id, code, status, due_at,
+    procedure name) and the id to continue after (None on the last page).
+
+    Keyset pages on (created_at, id): no OFFSET, nothing skipped or repeated when a dossier
+    arrives meanwhile. ``after`` is only ever compared with the user's own dossiers, so
+    someone else's id gives an empty page, never their rows.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return [], None
+
+    def build() -> QuerySet[Any]:
+        qs = Dossier.objects.filter(applicant_user_id=_USER)
+        if status:
+            qs = qs.filter(status=_STATUS)
+        if after is not None:
+            anchor = Dossier.objects.filter(applicant_user_id=_USER, pk=_AFTER).values(
+                "created_at"
+            )[:1]
+            qs = qs.filter(
+                Q(created_at__lt=Subquery(anchor)) | Q(created_at=Subquery(anchor), pk__lt=_AFTER)
+            )
+        columns = ("id", "code", "status", "due_at", "procedure__name")
+        return qs.order_by("-created_at", "-id").values_list(*columns)[: limit + 1]
+
+    compiled = _compiled(f"mine:{bool(status)}:{after is not None}:{limit}", build)
+    rows = _run(compiled, {_USER: user.pk, _AFTER: after, _STATUS: status})
+    more = len(rows) > limit
+    page = [(r[0], r[1], r[2], _aware(r[3]), r[4]) for r in rows[:limit]]
+    return page, (page[-1][0] if more else None)
+
+
+def my_draft_rows(user: Any, *, limit: int = 20) -> list[tuple[Any, ...]]:
+    """The citizen's saved drafts, last edited first: (id, updated_at, procedure code, name)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    from cqs.dossiers.models import DossierDraft
+
+    def build() -> QuerySet[Any]:
+        return (
+            DossierDraft.objects.filter(owner_id=_USER)
+            .order_by("-updated_at")
+            .values_list("id", "updated_at", "procedure__code", "procedure__name")[:limit]
+        )
+
+    rows = _run(_compiled(f"drafts:{limit}", build), {_USER: user.pk})
+    return [(r[0], _aware(r[1]), r[2], r[3]) for r in rows]

@@ -13,6 +13,9 @@ from cqs.payments.models import EReceipt, Payment
 
 # Roles that take money at the counter: the one-stop desk's receiving officers.
 COUNTER_ROLES = (Role.RECEIVING_OFFICER,)
+# Roles that may ask the gateway about a payment and settle it (reconciliation): those who
+# take the money, and the agency's leaders and administrators (not read-only viewers).
+QUERY_ROLES = (Role.RECEIVING_OFFICER, Role.LEADER, Role.AGENCY_ADMIN, Role.PROVINCE_ADMIN)
 
 
 def is_applicant(user: Any, dossier: Dossier) -> bool:
@@ -26,6 +29,11 @@ def is_applicant(user: Any, dossier: Dossier) -> bool:
 def can_record_counter_payment(user: Any, dossier: Dossier) -> bool:
     scope = agency_scope(user, COUNTER_ROLES)
     return dossier.agency_id in scope or (dossier.desk_id is not None and dossier.desk_id in scope)
+
+
+def can_query_payment(user: Any, payment: Payment) -> bool:
+    scope = agency_scope(user, QUERY_ROLES)
+    return payment.agency_id in scope or payment.dossier.desk_id in scope
 
 
 def can_view_reconciliation(user: Any) -> bool:

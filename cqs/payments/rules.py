@@ -102,6 +102,92 @@ def response_message(code: str) -> str:
     return RESPONSE_MESSAGES.get(code, RESPONSE_MESSAGES["99"])
 
 
+# --- Transaction query (querydr) -------------------------------------------------------------
+# VNPAY "API querydr, refund" (https://sandbox.vnpayment.vn/apis/docs/truy-van-hoan-tien/
+# querydr&refund.html): the merchant POSTs JSON to the merchant API URL
+# (sandbox: https://sandbox.vnpayment.vn/merchant_webapi/api/transaction). Unlike the payment
+# URL, the checksum is HMAC-SHA512 over the values (not key=value) joined by "|" in the fixed
+# order below, an absent value being the empty string; the answer carries its own
+# vnp_SecureHash over its own field list, in its own order.
+QUERYDR_REQUEST_FIELDS = (
+    "vnp_RequestId",
+    "vnp_Version",
+    "vnp_Command",
+    "vnp_TmnCode",
+    "vnp_TxnRef",
+    "vnp_TransactionDate",
+    "vnp_CreateDate",
+    "vnp_IpAddr",
+    "vnp_OrderInfo",
+)
+QUERYDR_RESPONSE_FIELDS = (
+    "vnp_ResponseId",
+    "vnp_Command",
+    "vnp_ResponseCode",
+    "vnp_Message",
+    "vnp_TmnCode",
+    "vnp_TxnRef",
+    "vnp_Amount",
+    "vnp_BankCode",
+    "vnp_PayDate",
+    "vnp_TransactionNo",
+    "vnp_TransactionType",
+    "vnp_TransactionStatus",
+    "vnp_OrderInfo",
+    "vnp_PromotionCode",
+    "vnp_PromotionAmount",
+)
+
+# vnp_ResponseCode of a querydr answer (about the query, not the payment).
+QUERYDR_OK = "00"
+QUERYDR_MESSAGES: dict[str, str] = {
+    "00": "Yêu cầu thành công",
+    "02": "Mã định danh kết nối không hợp lệ (kiểm tra lại vnp_TmnCode)",
+    "03": "Dữ liệu gửi sang không đúng định dạng",
+    "91": "Không tìm thấy giao dịch yêu cầu",
+    "94": "Yêu cầu bị trùng lặp trong thời gian giới hạn của API",
+    "97": "Checksum không hợp lệ",
+    "99": "Các lỗi khác",
+}
+# vnp_TransactionStatus: what happened to the payment itself.
+TRANSACTION_PAID = "00"
+TRANSACTION_PENDING = "01"
+TRANSACTION_FAILED = "02"
+TRANSACTION_STATUS_MESSAGES: dict[str, str] = {
+    "00": "Giao dịch thanh toán thành công",
+    "01": "Giao dịch chưa hoàn tất",
+    "02": "Giao dịch bị lỗi",
+    "04": "Giao dịch đảo (khách hàng đã bị trừ tiền tại ngân hàng nhưng giao dịch chưa thành "
+    "công ở VNPAY)",
+    "05": "VNPAY đang xử lý giao dịch này (hoàn tiền)",
+    "06": "VNPAY đã gửi yêu cầu hoàn tiền sang ngân hàng",
+    "07": "Giao dịch bị nghi ngờ gian lận",
+    "09": "Giao dịch hoàn trả bị từ chối",
+}
+
+
+def querydr_hash_data(params: Mapping[str, object], fields: tuple[str, ...]) -> str:
+    return "|".join("" if params.get(f) is None else str(params.get(f)) for f in fields)
+
+
+def querydr_sign(params: Mapping[str, object], secret: str, fields: tuple[str, ...]) -> str:
+    data = querydr_hash_data(params, fields).encode()
+    return hmac.new(secret.encode(), data, hashlib.sha512).hexdigest()
+
+
+def querydr_verify(params: Mapping[str, object], secret: str, fields: tuple[str, ...]) -> bool:
+    given = str(params.get("vnp_SecureHash") or "").lower()
+    return bool(given) and hmac.compare_digest(given, querydr_sign(params, secret, fields))
+
+
+def querydr_message(code: str) -> str:
+    return QUERYDR_MESSAGES.get(code, QUERYDR_MESSAGES["99"])
+
+
+def transaction_status_message(code: str) -> str:
+    return TRANSACTION_STATUS_MESSAGES.get(code, f"Trạng thái giao dịch «{code}»")
+
+
 # --- Amount in words ------------------------------------------------------------------------
 # Decree 123/2020/NĐ-CP, Article 32 (content of fee and charge receipts) asks for the amount;
 # receipts, like invoices (Article 10.11), print it in digits and in words ("Bằng chữ").

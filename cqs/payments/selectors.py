@@ -8,13 +8,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
+from cqs.accounts.permissions import agency_scope
 from cqs.core.errors import NotFound, PermissionDenied
 from cqs.dossiers.models import Dossier
-from cqs.payments.models import EReceipt, Method, Payment, PaymentStatus
+from cqs.payments.models import EReceipt, Gateway, Method, Payment, PaymentStatus
 from cqs.payments.permissions import (
+    QUERY_ROLES,
     can_record_counter_payment,
     can_view_receipt,
     can_view_reconciliation,
@@ -65,6 +67,28 @@ def payment_by_ref(txn_ref: str) -> Payment | None:
     )
 
 
+def payment_for_query(user: Any, txn_ref: str) -> Payment:
+    """A payment the official sees (collecting agency or receiving desk), by reference."""
+    found = visible_payments(user).select_related("dossier").filter(txn_ref=txn_ref).first()
+    if found is None:
+        raise NotFound(f"Không tìm thấy giao dịch «{txn_ref}».")
+    return found
+
+
+def pending_gateway_payments(*, older_than: datetime) -> QuerySet[Payment]:
+    """Online VNPAY payments still pending that were started before ``older_than``."""
+    return (
+        Payment.objects.filter(
+            status=PaymentStatus.PENDING,
+            method=Method.ONLINE,
+            gateway=Gateway.VNPAY,
+            created_at__lt=older_than,
+        )
+        .select_related("dossier")
+        .order_by("created_at", "id")
+    )
+
+
 def receipt_for(user: Any, receipt_id: int) -> EReceipt:
     receipt = (
         EReceipt.objects.select_related("payment__dossier", "agency").filter(pk=receipt_id).first()
@@ -110,6 +134,8 @@ class ReconRow:
     receipt_id: int | None
     receipt_amount: int | None
     issues: list[str] = field(default_factory=list)
+    # A pending gateway payment the official may check with the gateway (querydr).
+    queryable: bool = False
 
 
 @dataclass
@@ -156,6 +182,7 @@ def reconciliation(user: Any, day: date, *, now: datetime | None = None) -> Reco
         .order_by("created_at", "id")
     )
     expire = timedelta(minutes=settings.CQS_PAYMENT_EXPIRE_MINUTES)
+    query_scope = agency_scope(user, QUERY_ROLES)
     rows: list[ReconRow] = []
     totals: dict[str, ReconTotal] = {}
     paid_count = paid_amount = gw_count = gw_amount = r_count = r_amount = mismatches = 0
@@ -180,6 +207,9 @@ def reconciliation(user: Any, day: date, *, now: datetime | None = None) -> Reco
             receipt=f"{receipt.series} {receipt.number_text}" if receipt else "",
             receipt_id=receipt.pk if receipt else None,
             receipt_amount=receipt.amount if receipt else None,
+            queryable=p.status == PaymentStatus.PENDING
+            and p.gateway == Gateway.VNPAY
+            and (p.agency_id in query_scope or p.dossier.desk_id in query_scope),
         )
         if p.status == PaymentStatus.PAID:
             paid_count += 1

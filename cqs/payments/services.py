@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from hashlib import sha256
 from typing import Any
@@ -31,9 +32,14 @@ from cqs.core.errors import (
 from cqs.dossiers.models import Dossier
 from cqs.dossiers.services import dossier_record_fee_payment
 from cqs.dossiers.workflow import Status
-from cqs.payments import rules
+from cqs.payments import gateway, rules
+from cqs.payments.gateway import GatewayError
 from cqs.payments.models import EReceipt, Gateway, Method, Payment, PaymentStatus
-from cqs.payments.permissions import can_record_counter_payment, is_applicant
+from cqs.payments.permissions import (
+    can_query_payment,
+    can_record_counter_payment,
+    is_applicant,
+)
 from cqs.payments.receipt_pdf import ReceiptData, render_receipt
 from cqs.payments.selectors import fee_due, fee_names
 from cqs.units.models import Agency
@@ -170,38 +176,55 @@ def payment_ipn(*, params: Mapping[str, str], now: datetime | None = None) -> tu
     if found is None:
         return rules.IPN_ORDER_NOT_FOUND
     amount = str(params.get("vnp_Amount", ""))
-    if not amount.isdigit() or int(amount) != found.amount * 100:
+    if not (amount.isascii() and amount.isdigit()) or int(amount) != found.amount * 100:
         return rules.IPN_INVALID_AMOUNT
-    now = now or timezone.now()
+    return _settle(found, result=params, stored=params, actor=None, now=now or timezone.now())
+
+
+def _settle(
+    found: Payment,
+    *,
+    result: Mapping[str, str],
+    stored: Mapping[str, str],
+    actor: Any,
+    now: datetime,
+    source: str = "",
+) -> tuple[str, str]:
+    """The one path from the gateway's verified word to the payment (the IPN's, and the
+    transaction query's when the IPN never came): under the dossier and payment locks, only a
+    pending payment changes; a success pays it (receipt, fee on the dossier), anything else
+    fails it. ``result`` carries the IPN's field names; ``stored`` is kept as the gateway's
+    signed statement. Returns the IPN answer (00 changed, 02 already confirmed)."""
+    extra = {"source": source} if source else {}
     with transaction.atomic():
         dossier = _lock_dossier(pk=found.dossier_id)
         payment = Payment.objects.select_for_update().get(pk=found.pk)
         if payment.status != PaymentStatus.PENDING:
             return rules.IPN_ALREADY_CONFIRMED
-        payment.ipn_params = {k: str(v) for k, v in params.items()}
-        payment.gateway_txn_no = str(params.get("vnp_TransactionNo", ""))[:40]
-        payment.bank_code = str(params.get("vnp_BankCode", ""))[:20]
-        payment.card_type = str(params.get("vnp_CardType", ""))[:20]
-        payment.response_code = str(params.get("vnp_ResponseCode", ""))[:4]
-        payment.pay_date = rules.parse_vnpay_time(str(params.get("vnp_PayDate", "")))
-        if not rules.is_success(params):
+        payment.ipn_params = {k: str(v) for k, v in stored.items()}
+        payment.gateway_txn_no = str(result.get("vnp_TransactionNo", ""))[:40]
+        payment.bank_code = str(result.get("vnp_BankCode", ""))[:20]
+        payment.card_type = str(result.get("vnp_CardType", ""))[:20]
+        payment.response_code = str(result.get("vnp_ResponseCode", ""))[:4]
+        payment.pay_date = rules.parse_vnpay_time(str(result.get("vnp_PayDate", "")))
+        if not rules.is_success(result):
             payment.status = PaymentStatus.FAILED
             payment.save()
             audit_record(
-                actor=None,
+                actor=actor,
                 action="payment.failed",
                 obj=payment,
-                changes={"response_code": payment.response_code},
+                changes={"response_code": payment.response_code, **extra},
             )
             return rules.IPN_SUCCESS
         if Payment.objects.filter(dossier=dossier, status=PaymentStatus.PAID).exists():
             payment.status = PaymentStatus.REFUND
             payment.save()
             audit_record(
-                actor=None,
+                actor=actor,
                 action="payment.duplicate",
                 obj=payment,
-                changes={"gateway_txn_no": payment.gateway_txn_no},
+                changes={"gateway_txn_no": payment.gateway_txn_no, **extra},
             )
             return rules.IPN_ALREADY_CONFIRMED
         payment.status = PaymentStatus.PAID
@@ -217,16 +240,144 @@ def payment_ipn(*, params: Mapping[str, str], now: datetime | None = None) -> tu
             receipt=str(receipt),
         )
         audit_record(
-            actor=None,
+            actor=actor,
             action="payment.paid",
             obj=payment,
             changes={
                 "amount": payment.amount,
                 "gateway_txn_no": payment.gateway_txn_no,
                 "receipt": str(receipt),
+                **extra,
             },
         )
     return rules.IPN_SUCCESS
+
+
+# --- Transaction query (querydr): the IPN that never came -----------------------------------
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    """What the gateway said about one payment and what CQS did with it."""
+
+    payment: Payment
+    response_code: str  # of the query ("00": the gateway answered about the transaction)
+    transaction_status: str  # of the payment at the gateway ("" when it has none)
+    changed: bool
+    message: str
+
+
+# A payment the gateway reports as failed, or still unfinished / unknown once the payment
+# window closed, is recorded failed with this response code ("11": hết hạn chờ thanh toán).
+_EXPIRED_CODE = "11"
+_FAILED_CODE = "99"
+# Answers that may change a payment: they must be signed and about this very transaction.
+_DECISIVE = {rules.QUERYDR_OK, "91"}
+
+
+def payment_query(*, actor: Any, payment: Payment, now: datetime | None = None) -> QueryOutcome:
+    """Ask VNPAY (querydr, signed) what became of a pending online payment and settle it the
+    way a late IPN would: paid (same amount only) with its e-receipt, or failed when the
+    gateway says it failed or the payment window closed without a payment there. A pending
+    payment the gateway still processes stays pending. ``actor`` None is the system (cron).
+
+    Refused, changing nothing: an answer with a wrong signature, another transaction's or
+    merchant's answer, a different amount. Every answered query is audited.
+    """
+    if actor is not None and not can_query_payment(actor, payment):
+        raise PermissionDenied("Chỉ cán bộ thu phí hoặc quản trị của cơ quan thu được kiểm tra.")
+    if payment.method != Method.ONLINE or payment.gateway != Gateway.VNPAY:
+        raise ValidationError(
+            "Chỉ giao dịch trực tuyến qua VNPAY mới kiểm tra được với cổng thanh toán.",
+            code="not_a_gateway_payment",
+        )
+    if payment.status != PaymentStatus.PENDING:
+        return QueryOutcome(
+            payment, "", "", False,
+            f"Giao dịch {payment.txn_ref} đã ở trạng thái «{payment.get_status_display()}».",
+        )  # fmt: skip
+    now = now or timezone.now()
+    secret = settings.CQS_VNPAY_HASH_SECRET
+    request = {
+        "vnp_RequestId": secrets.token_hex(16),  # unique per day, [1,32] alphanumeric
+        "vnp_Version": rules.VNPAY_VERSION,
+        "vnp_Command": "querydr",
+        "vnp_TmnCode": settings.CQS_VNPAY_TMN_CODE,
+        "vnp_TxnRef": payment.txn_ref,
+        "vnp_OrderInfo": f"Kiem tra giao dich {payment.txn_ref}",
+        # The payment URL's vnp_CreateDate (payment_start stores the same instant).
+        "vnp_TransactionDate": rules.vnpay_time(payment.created_at),
+        "vnp_CreateDate": rules.vnpay_time(now),
+        "vnp_IpAddr": "127.0.0.1",
+    }
+    request["vnp_SecureHash"] = rules.querydr_sign(request, secret, rules.QUERYDR_REQUEST_FIELDS)
+    answer = gateway.post_json(gateway.api_url(), request)
+    code = answer.get("vnp_ResponseCode", "")
+    status = answer.get("vnp_TransactionStatus", "") if code == rules.QUERYDR_OK else ""
+    facts = {"request_id": request["vnp_RequestId"], "response_code": code, "status": status}
+    signed = bool(answer.get("vnp_SecureHash"))
+    problem = ""
+    if signed and not rules.querydr_verify(answer, secret, rules.QUERYDR_RESPONSE_FIELDS):
+        problem = "Phản hồi của cổng thanh toán có chữ ký không hợp lệ"
+    elif code in _DECISIVE and not signed:
+        problem = "Phản hồi của cổng thanh toán không có chữ ký"
+    elif code in _DECISIVE and (
+        answer.get("vnp_TxnRef", "" if code == rules.QUERYDR_OK else payment.txn_ref)
+        != payment.txn_ref
+        or answer.get("vnp_TmnCode", settings.CQS_VNPAY_TMN_CODE) != settings.CQS_VNPAY_TMN_CODE
+    ):
+        problem = "Cổng thanh toán trả lời về một giao dịch khác"
+    elif status == rules.TRANSACTION_PAID and answer.get("vnp_Amount") != rules.vnpay_amount(
+        payment.amount
+    ):
+        problem = (
+            f"Số tiền cổng thanh toán báo ({answer.get('vnp_Amount', '')[:-2] or '0'} đồng) khác "
+            f"số tiền giao dịch ({payment.amount} đồng)"
+        )
+    if problem:
+        with transaction.atomic():
+            audit_record(
+                actor=actor, action="payment.query_refused", obj=payment,
+                changes={**facts, "problem": problem},
+            )  # fmt: skip
+        raise GatewayError(f"{problem}: không ghi nhận gì. Cần đối soát với VNPAY.")
+
+    expired = payment.created_at + timedelta(minutes=settings.CQS_PAYMENT_EXPIRE_MINUTES) < now
+    result: dict[str, str] | None = None
+    if status == rules.TRANSACTION_PAID:
+        result = {**answer, "vnp_ResponseCode": "00"}
+    elif status == rules.TRANSACTION_FAILED:
+        result = {**answer, "vnp_ResponseCode": _FAILED_CODE}
+    elif expired and (status == rules.TRANSACTION_PENDING or code == "91"):
+        result = {**answer, "vnp_ResponseCode": _EXPIRED_CODE, "vnp_TransactionStatus": "02"}
+    if result is not None:
+        _settle(payment, result=result, stored=answer, actor=actor, now=now, source="querydr")
+    payment.refresh_from_db()
+    # Changed by this answer (or, in a race, by the IPN settling it first: same outcome).
+    changed = payment.status != PaymentStatus.PENDING
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action="payment.query", obj=payment, changes={**facts, "changed": changed}
+        )
+    return QueryOutcome(payment, code, status, changed, _query_message(payment, code, status))
+
+
+def _query_message(payment: Payment, code: str, status: str) -> str:
+    ref = payment.txn_ref
+    if payment.status == PaymentStatus.PAID:
+        return f"Cổng thanh toán xác nhận giao dịch {ref} thành công: đã ghi nhận và lập biên lai."
+    if payment.status == PaymentStatus.REFUND:
+        return f"Giao dịch {ref} thành công nhưng hồ sơ đã nộp đủ phí: cần hoàn tiền."
+    if payment.status == PaymentStatus.FAILED:
+        why = (
+            rules.response_message(payment.response_code)
+            if payment.response_code == _EXPIRED_CODE
+            else rules.transaction_status_message(status)
+        )
+        return f"Giao dịch {ref} không thành công ({why}): đã ghi nhận."
+    if code == rules.QUERYDR_OK:
+        return f"Giao dịch {ref}: {rules.transaction_status_message(status)}. Chưa thay đổi gì."
+    return f"Giao dịch {ref}: {rules.querydr_message(code)}. Chưa thay đổi gì."
 
 
 # --- Counter payment ------------------------------------------------------------------------

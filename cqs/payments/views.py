@@ -5,6 +5,7 @@ reconciliation. Thin: parse, call a service or selector, render."""
 from __future__ import annotations
 
 import csv
+import json
 import logging
 from collections.abc import Callable
 from datetime import date
@@ -26,6 +27,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cqs.accounts.permissions import can_access_backoffice
@@ -39,12 +41,14 @@ from cqs.payments.selectors import (
     fee_due,
     fee_names,
     payment_by_ref,
+    payment_for_query,
     receipt_by_verify_code,
     receipt_for,
     reconciliation,
 )
 from cqs.payments.services import (
     payment_ipn,
+    payment_query,
     payment_record_counter,
     payment_start,
     receipt_render,
@@ -198,14 +202,23 @@ def sandbox_pay(request: HttpRequest) -> HttpResponse:
             return render(
                 request, "payments/sandbox.html", {"problem": "Thao tác không hợp lệ."}, status=400
             )
+        if sandbox.is_final(params["vnp_TxnRef"]):
+            problem = "Giao dịch này đã được thanh toán hoặc hủy trước đó."
+            return render(request, "payments/sandbox.html", {"problem": problem}, status=400)
         result = sandbox.result_params(
             params, success=outcome == "pay", bank=request.POST.get("bank", "NCB")
         )
-        answer = sandbox.notify_merchant(
-            request.build_absolute_uri(reverse("payments:ipn")), result
-        )
-        logger.info("sandbox IPN %s -> %s", params.get("vnp_TxnRef"), answer)
+        sandbox.record_result(params, result)
+        if request.POST.get("khong-gui-ipn"):
+            # Simulates a lost notification: only the transaction query (querydr) will tell.
+            logger.info("sandbox: IPN for %s not sent (simulated loss)", params["vnp_TxnRef"])
+        else:
+            answer = sandbox.notify_merchant(
+                request.build_absolute_uri(reverse("payments:ipn")), result
+            )
+            logger.info("sandbox IPN %s -> %s", params.get("vnp_TxnRef"), answer)
         return redirect(sandbox.return_url(params["vnp_ReturnUrl"], result))
+    sandbox.record_request(params)
     return render(
         request,
         "payments/sandbox.html",
@@ -217,6 +230,19 @@ def sandbox_pay(request: HttpRequest) -> HttpResponse:
             "banks": sandbox.BANKS,
         },
     )
+
+
+@csrf_exempt
+@require_POST
+def sandbox_api(request: HttpRequest) -> JsonResponse:
+    """The sandbox's merchant API (POST JSON): the transaction query ``querydr``."""
+    if not sandbox.enabled():
+        raise Http404
+    try:
+        body: Any = json.loads(request.body.decode() or "null")
+    except (UnicodeDecodeError, ValueError):
+        body = None
+    return JsonResponse(sandbox.answer_querydr(body))
 
 
 # --- Officers -------------------------------------------------------------------------------
@@ -244,7 +270,7 @@ def counter(request: HttpRequest, code: str) -> HttpResponse:
             actor=request.user,
             code=code,
             gateway=request.POST.get("gateway", Gateway.CASH),
-            amount=int(raw) if raw.isdigit() else None,
+            amount=int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 15 else None,
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -313,3 +339,20 @@ def reconciliation_view(request: HttpRequest) -> HttpResponse:
             )
         return response
     return render(request, "payments/reconciliation.html", {"r": recon})
+
+
+@official_required
+@require_POST
+def query(request: HttpRequest, txn_ref: str) -> HttpResponse:
+    """ "Kiểm tra với cổng thanh toán": ask VNPAY about a pending payment and settle it."""
+    payment = payment_for_query(request.user, txn_ref)
+    try:
+        outcome = payment_query(actor=request.user, payment=payment)
+    except PermissionDenied:
+        raise
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        (messages.success if outcome.changed else messages.info)(request, outcome.message)
+    day = timezone.localtime(payment.created_at).date().isoformat()
+    return redirect(f"{reverse('payments:reconciliation')}?ngay={day}")

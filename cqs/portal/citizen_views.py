@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -29,7 +30,6 @@ from cqs.dossiers.online import (
     dossier_rate,
     dossier_submit_online,
     draft_for,
-    drafts_of,
     is_online,
     online_agencies,
     repository_files,
@@ -39,6 +39,7 @@ from cqs.dossiers.selectors import (
     dossier_timeline,
     my_dossier,
     my_dossier_rows,
+    my_draft_rows,
 )
 from cqs.dossiers.services import Delivery, dossier_act
 from cqs.dossiers.storage import Upload
@@ -111,7 +112,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         )
     draft = None
     draft_id = request.GET.get("nhap") or request.POST.get("nhap")
-    if draft_id and str(draft_id).isdigit():
+    if draft_id and str(draft_id).isascii() and str(draft_id).isdigit() and len(draft_id) <= 18:
         draft = draft_for(request.user, int(draft_id))
     posted: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -187,45 +188,76 @@ def draft_delete(request: HttpRequest, draft_id: int) -> HttpResponse:
     return redirect("portal:my_dossiers")
 
 
+# One row of "my dossiers". The rows are rendered here in one pass: this is the citizen's most
+# visited page, and 20 rows of template variables, {% url %} and date filters cost more than
+# the query (bench/bench_portal.py). Every value is escaped (html.escape, as Django's escape).
+_ROW = (
+    '<li class="card result"><a href="{url}{code}/"><strong>{name}</strong></a>'
+    '<div class="meta"><span class="code">{code}</span> · '
+    '<strong class="status-{status}">{label}</strong>{due}</div></li>'
+)
+
+
+def _rows_html(rows: list[tuple[Any, ...]]) -> str:
+    base = escape(reverse("portal:my_dossier", args=["CODE"]).removesuffix("CODE/"))
+    due_word = escape(gettext("hẹn trả"))
+    labels: dict[str, str] = {}
+    names: dict[str, str] = {}
+    dues: dict[Any, str] = {}
+    out = []
+    for _id, code, status, due_at, name in rows:
+        label = labels.get(status)
+        if label is None:
+            label = labels[status] = escape(str(STATUS_LABELS[Status(status)]))
+        shown_name = names.get(name)
+        if shown_name is None:
+            shown_name = names[name] = escape(name)
+        due = ""
+        if due_at is not None:
+            due = dues.get(due_at, "")
+            if not due:
+                local = timezone.localtime(due_at).strftime("%H:%M %d/%m/%Y")
+                due = dues[due_at] = f" · {due_word} {local}"
+        out.append(
+            _ROW.format(
+                url=base,
+                code=escape(code),
+                name=shown_name,
+                status=escape(status),
+                label=label,
+                due=due,
+            )
+        )
+    return "\n".join(out)
+
+
 @login_required
 def dossier_list(request: HttpRequest) -> HttpResponse:
+    """The citizen's dossiers, newest first, MY_DOSSIERS_PAGE at a time ("Xem thêm" continues
+    after the last one shown); drafts on the first page."""
     status = request.GET.get("trang-thai", "")
     if status not in {s.value for s in Status}:
         status = ""
-    # The rows are rendered here in one pass: this is the citizen's most visited page, and
-    # 25 rows of template variables, {% url %} and date filters cost more than the query
-    # (bench/bench_portal.py). Every value is escaped by format_html_join.
-    base = reverse("portal:my_dossier", args=["CODE"]).removesuffix("CODE/")
-    due_word = gettext("hẹn trả")
-    rows_html = format_html_join(
-        "\n",
-        '<li class="card result"><a href="{}{}/"><strong>{}</strong></a><div class="meta">'
-        '<span class="code">{}</span> · <strong class="status-{}">{}</strong>{}</div></li>',
-        (
-            (
-                base,
-                d["code"],
-                d["procedure__name"],
-                d["code"],
-                d["status"],
-                STATUS_LABELS[Status(d["status"])],
-                format_html(
-                    " · {} {}",
-                    due_word,
-                    timezone.localtime(d["due_at"]).strftime("%H:%M %d/%m/%Y"),
-                )
-                if d["due_at"]
-                else "",
-            )
-            for d in my_dossier_rows(request.user, status=status)
-        ),
-    )
+    raw_after = request.GET.get("sau", "")
+    # A cursor is a dossier id; anything else (or a number no database column holds) is the
+    # first page rather than an error.
+    ok = raw_after.isascii() and raw_after.isdigit() and len(raw_after) <= 18
+    after = int(raw_after) if ok else None
+    rows, last = my_dossier_rows(request.user, status=status, after=after)
+    query = f"?trang-thai={status}&" if status else "?"
     return render(
         request,
         "portal/my_dossiers.html",
         {
-            "rows_html": rows_html,
-            "drafts": list(drafts_of(request.user)[:20]),
+            "rows_html": mark_safe(_rows_html(rows)),  # noqa: S308 - every value escaped above
+            "next_url": f"{query}sau={last}" if last is not None else "",
+            "first_url": (f"?trang-thai={status}" if status else request.path)
+            if after is not None
+            else "",
+            "drafts": [
+                {"id": i, "updated_at": at, "code": code, "name": name}
+                for i, at, code, name in (my_draft_rows(request.user) if after is None else [])
+            ],
             "status": status,
             "statuses": [(s.value, STATUS_LABELS[s]) for s in Status],
         },
@@ -319,7 +351,7 @@ def _act(request: HttpRequest, dossier: Any) -> None:
 
 def _version(request: HttpRequest) -> int | None:
     raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 @login_required

@@ -95,3 +95,37 @@ def test_receipt_numbers() -> None:
     assert rules.receipt_series("CQ/{yy}E", 2026) == "CQ/26E"
     with pytest.raises(ValueError, match="out of range"):
         rules.receipt_number(0)
+
+
+def test_querydr_checksum_is_the_pipe_joined_values_in_the_documented_order() -> None:
+    request = {
+        "vnp_IpAddr": "127.0.0.1",
+        "vnp_OrderInfo": "Kiem tra giao dich 5",
+        "vnp_RequestId": "R1",
+        "vnp_Version": "2.1.0",
+        "vnp_Command": "querydr",
+        "vnp_TmnCode": "DEMOV210",
+        "vnp_TxnRef": "5",
+        "vnp_TransactionDate": "20210801153333",
+        "vnp_CreateDate": "20210801160000",
+        "vnp_Extra": "not signed",
+    }
+    data = (
+        "R1|2.1.0|querydr|DEMOV210|5|20210801153333|20210801160000|127.0.0.1|Kiem tra giao dich 5"
+    )
+    assert rules.querydr_hash_data(request, rules.QUERYDR_REQUEST_FIELDS) == data
+    expected = hmac.new(SECRET.encode(), data.encode(), hashlib.sha512).hexdigest()
+    assert rules.querydr_sign(request, SECRET, rules.QUERYDR_REQUEST_FIELDS) == expected
+    # The answer: absent fields are empty between the bars, and any change breaks it.
+    answer = {"vnp_ResponseId": "A", "vnp_Command": "querydr", "vnp_ResponseCode": "91"}
+    assert (
+        rules.querydr_hash_data(answer, rules.QUERYDR_RESPONSE_FIELDS) == "A|querydr|91" + "|" * 12
+    )
+    answer["vnp_SecureHash"] = rules.querydr_sign(answer, SECRET, rules.QUERYDR_RESPONSE_FIELDS)
+    assert rules.querydr_verify(answer, SECRET, rules.QUERYDR_RESPONSE_FIELDS)
+    assert not rules.querydr_verify(
+        {**answer, "vnp_ResponseCode": "00"}, SECRET, rules.QUERYDR_RESPONSE_FIELDS
+    )
+    assert not rules.querydr_verify(
+        {**answer, "vnp_SecureHash": ""}, SECRET, rules.QUERYDR_RESPONSE_FIELDS
+    )
