@@ -301,7 +301,11 @@ class BatchIntakeOut(Schema):
 
 
 def _intake_request(
-    item: IntakeIn, desks: dict[str, Agency | None], procedures: dict[str, Procedure | None]
+    item: IntakeIn,
+    desks: dict[str, Agency | None],
+    procedures: dict[str, Procedure | None],
+    *,
+    batch: bool = False,
 ) -> IntakeRequest:
     """An ``IntakeIn`` resolved to the service's request (codes looked up once per batch)."""
     if item.desk not in desks:
@@ -310,11 +314,10 @@ def _intake_request(
     if desk is None:
         raise ValidationError(f"Không có cơ quan mã «{item.desk}».", details={"desk": [item.desk]})
     if item.procedure not in procedures:
-        procedures[item.procedure] = (
-            Procedure.objects.filter(code=item.procedure, is_active=True)
-            .prefetch_related("documents", "steps")
-            .first()
-        )
+        found = Procedure.objects.filter(code=item.procedure, is_active=True)
+        if batch:  # read the documents and steps once for every item of the procedure
+            found = found.prefetch_related("documents", "steps")
+        procedures[item.procedure] = found.first()
     procedure = procedures[item.procedure]
     if procedure is None:
         raise ValidationError(
@@ -351,7 +354,7 @@ def _batch(request: HttpRequest, payload: BatchIntakeIn) -> tuple[int, dict[str,
     prepared: list[IntakeRequest | ApplicationError] = []
     for item in payload.items:
         try:
-            prepared.append(_intake_request(item, desks, procedures))
+            prepared.append(_intake_request(item, desks, procedures, batch=True))
         except ApplicationError as exc:
             prepared.append(exc)
     requests = [r for r in prepared if isinstance(r, IntakeRequest)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -64,12 +64,17 @@ def _put(content: bytes, digest: str, extension: str) -> str:
             with contextlib.suppress(OSError):
                 os.utime(path)
             return name
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".upload-")
+        directory = os.path.dirname(path)
+        tmp = os.path.join(directory, f".upload-{secrets.token_hex(8)}")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+        try:
+            fd = os.open(tmp, flags, 0o644)
+        except FileNotFoundError:  # the first file of this prefix
+            os.makedirs(directory, exist_ok=True)
+            fd = os.open(tmp, flags, 0o644)
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(content)
-            os.chmod(tmp, 0o644)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
