@@ -4,6 +4,7 @@ Target: a province's history of 1,000,000 dossiers in under 10 minutes (>= 1,667
 The run is scaled down (BENCH_IMPORT_N lines, 100,000 by default, generated beforehand and not
 timed) and the extrapolation to 1,000,000 is printed. Measured as `import_dossiers` runs by
 default (helper processes validate and project, one process writes), and in one process.
+BENCH_IMPORT_WORKERS sets the number of helper processes (default: ``default_workers()``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def run() -> list[Result]:
         from cqs.dossiers.models import DossierEvent
         from cqs.dossiers.synthetic import synthetic_lines
 
-        workers = default_workers()
+        workers = int(os.environ.get("BENCH_IMPORT_WORKERS") or default_workers())
         t0 = time.perf_counter()
         lines = list(synthetic_lines(count=n, months=24, seed=1, end=date(2026, 6, 1)))
         generated = time.perf_counter() - t0

@@ -6,7 +6,9 @@ processing is also listed in ``OpenDossier`` with its legal due instant. On ever
 the receiver subtracts the dossier's contribution before the event and adds the one after it,
 in the event's own transaction (``cqs.dossiers.signals``), with one
 ``INSERT … ON CONFLICT DO UPDATE SET c = c + excluded.c`` per touched row; an import batch
-adds its dossiers' contributions in the batch's transaction. ``rebuild`` recomputes the rows
+adds its dossiers' contributions in the batch's transaction, from the states the import
+computed (no read back), with one ``INSERT … SELECT FROM unnest(…) ON CONFLICT`` per table
+on PostgreSQL and its open rows by COPY. ``rebuild`` recomputes the rows
 of a range from the event log: each dossier's lifecycle (receipt, status, agency, supplements,
 finish, Decision 766 outcome) is folded from its ``DossierEvent`` rows in order
 (``event_states``); ``rebuild(from_projection=True)`` reads the ``Dossier`` columns instead
@@ -108,34 +110,46 @@ def _months(deltas: Deltas) -> Deltas:
     return monthly
 
 
+def _upsert_many_sql(model: type[Model], period: str) -> str:
+    """PostgreSQL: many rows in one statement, one array per column (``unnest`` keeps their
+    order: key order, as ``_write`` sorts them)."""
+    table = model._meta.db_table
+    keys = [period, "agency_id", "procedure_id", "unit_id"]
+    cols = keys + list(COUNTER_FIELDS)
+    arrays = ", ".join(["%s::date[]"] + ["%s::bigint[]"] * (len(cols) - 1))
+    sets = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTER_FIELDS)
+    return (
+        f"INSERT INTO {table} ({', '.join(cols)}) SELECT * FROM unnest({arrays}) "  # noqa: S608 - names from the model
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+    )
+
+
 def _write(deltas: Deltas) -> None:
     """Add the deltas to the daily and monthly rows, in key order (no deadlocks between two
-    writers touching the same rows)."""
+    writers touching the same rows). One row (a live event): one INSERT … ON CONFLICT; many
+    (an import batch): on PostgreSQL one INSERT … SELECT FROM unnest(arrays) instead of one
+    statement per row in executemany's pipeline; elsewhere executemany."""
     monthly = _months(deltas)
+    many = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         for model, period, rows in (
             (DailyRollup, "day", deltas),
             (MonthlyRollup, "month", monthly),
         ):
             params: list[Row] = [(*k, *v) for k, v in sorted(rows.items()) if any(v)]
-            if params:
+            if len(params) == 1:
+                cursor.execute(_upsert_sql(model, period), params[0])
+            elif params and many:
+                cursor.execute(
+                    _upsert_many_sql(model, period), [list(c) for c in zip(*params, strict=True)]
+                )
+            elif params:
                 cursor.executemany(_upsert_sql(model, period), params)
 
 
 def _open_row(state: DossierState) -> OpenDossier | None:
-    if not rules.counted(state) or state.status != "processing":
-        return None
-    assert state.received_at is not None  # noqa: S101 - rules.counted checked it
-    return OpenDossier(
-        dossier_id=state.id,
-        agency_id=state.agency_id,
-        procedure_id=state.procedure_id,
-        unit_id=state.unit_id,
-        day=local_day(state.received_at),
-        legal_due=state.legal_due,
-        supplements=state.supplement_count,
-        unsatisfied=rules.unsatisfied(state),
-    )
+    row = _open_tuple(state)
+    return None if row is None else OpenDossier(**dict(zip(_OPEN_COLUMNS, row, strict=True)))
 
 
 def apply_change(before: Sequence[DossierState | None], after: Sequence[DossierState]) -> None:
@@ -146,7 +160,8 @@ def apply_change(before: Sequence[DossierState | None], after: Sequence[DossierS
     for s in after:
         _add(deltas, s, +1)
     _write(deltas)
-    touched = {s.id for s in before if s is not None} | {s.id for s in after}
+    # A dossier with no state before (just received) has no open row yet: nothing to delete.
+    touched = {s.id for s in before if s is not None}
     if touched:
         OpenDossier.objects.filter(dossier_id__in=touched).delete()
     rows = [r for r in (_open_row(s) for s in after) if r is not None]
@@ -158,14 +173,80 @@ def apply_change(before: Sequence[DossierState | None], after: Sequence[DossierS
 
 
 def on_dossier_changed(
-    sender: Any, *, before: DossierState | None, after: DossierState, **_: Any
+    sender: Any,
+    *,
+    before: Sequence[DossierState | None],
+    after: Sequence[DossierState],
+    **_: Any,
 ) -> None:
-    apply_change([before], [after])
+    apply_change(before, after)
 
 
-def on_dossiers_imported(sender: Any, *, dossier_ids: list[int], **_: Any) -> None:
-    if dossier_ids:
-        apply_change([], list(dossier_states(Dossier.objects.filter(pk__in=dossier_ids))))
+def apply_import(states: Sequence[DossierState]) -> None:
+    """Add the contributions of new dossiers (an import batch: none has a rollup contribution
+    or an open row yet). Open rows by COPY on PostgreSQL, executemany elsewhere."""
+    deltas: Deltas = {}
+    for s in states:
+        _add(deltas, s, +1)
+    _write(deltas)
+    rows = [r for r in (_open_tuple(s) for s in states) if r is not None]
+    if not rows:
+        return
+    table = OpenDossier._meta.db_table
+    names = ", ".join(_OPEN_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(_OPEN_COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 - names from the model
+                [(*r[:5], _db_when(r[5]), *r[6:]) for r in rows],
+            )
+
+
+_OPEN_COLUMNS = (
+    "dossier_id",
+    "agency_id",
+    "procedure_id",
+    "unit_id",
+    "day",
+    "legal_due",
+    "supplements",
+    "unsatisfied",
+)
+
+
+def _open_tuple(state: DossierState) -> tuple[Any, ...] | None:
+    """``_open_row`` as a row of ``_OPEN_COLUMNS`` (no model instance)."""
+    if not rules.counted(state) or state.status != "processing":
+        return None
+    assert state.received_at is not None  # noqa: S101 - rules.counted checked it
+    return (
+        state.id,
+        state.agency_id,
+        state.procedure_id,
+        state.unit_id,
+        local_day(state.received_at),
+        state.legal_due,
+        state.supplement_count,
+        rules.unsatisfied(state),
+    )
+
+
+def _db_when(value: datetime | None) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def on_dossiers_imported(
+    sender: Any, *, dossier_ids: list[int], states: Sequence[DossierState] | None = None, **_: Any
+) -> None:
+    if states is None:  # a sender that does not know them: read them back
+        states = list(dossier_states(Dossier.objects.filter(pk__in=dossier_ids)))
+    if states:
+        apply_import(states)
 
 
 # --- Rebuild ---------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """Import: interchange lines -> dossiers, events and participants, in batches.
 
-Each line is prepared (prepare.py: validated, looked up, projected from its events). Good lines
-are written 1,000 per transaction with plain COPY/executemany and one audit row per batch; a
-batch that fails in the database is retried line by line, each line all or nothing. Helper
-processes may prepare lines while this process writes.
+Each line is prepared (prepare.py: validated, looked up, projected from its events, and the
+dossier's statistics state derived). Good lines are written 1,000 per transaction with plain
+COPY/executemany and one audit row per batch; a batch that fails in the database is retried
+line by line, each line all or nothing. Helper processes may prepare lines while this process
+writes. On PostgreSQL the dossiers' ids are taken from the sequence before the COPY (no query
+to read them back); the dashboard's rollups are handed the prepared states in the same
+transaction (``dossiers_imported``), so nothing written is read again.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from functools import partial
 from multiprocessing.pool import AsyncResult
@@ -32,7 +35,7 @@ from cqs.dossiers import rules
 from cqs.dossiers.interchange.exporter import dossier_line, lines_for
 from cqs.dossiers.interchange.prepare import LineError, Lookups, Prepared, prepare_line
 from cqs.dossiers.models import Dossier, DossierEvent, DossierParticipant
-from cqs.dossiers.signals import send_imported
+from cqs.dossiers.signals import DossierState, send_imported, state_from_row
 
 __all__ = ["DOSSIER_COLUMNS", "EVENT_ROW_COLUMNS", "ImportReport", "LineError", "dossiers_import"]
 
@@ -72,6 +75,7 @@ class _Ready:
     event_rows: list[tuple[Any, ...]]  # EVENT_ROW_COLUMNS without dossier_id
     held: list[int]
     counter: tuple[str, date, int] | None  # (agency code, day, sequence) of the code
+    state: tuple[Any, ...]  # the DossierState's fields after its id (rollups: no read back)
 
 
 def _canonical(obj: Any) -> str:
@@ -83,7 +87,12 @@ def default_workers() -> int:
     left to the server, which maintains the indexes. At most four: beyond that the single
     writer is the limit. Measured on 2 cores (SQLite): 1,700 lines/s alone, 2,500 with two.
     On PostgreSQL a second helper was tried (21 Nov 2026) and gave no gain on a loaded
-    machine (8,000 lines: 620-682 lines/s with one helper, 578 with two)."""
+    machine (8,000 lines: 620-682 lines/s with one helper, 578 with two); tried again after
+    the writer's work was cut (100,000 lines, machine loaded by others, load 4-7: 1,129
+    lines/s with one helper, 901 with two), so one stays. CPU per line then (PostgreSQL,
+    loaded machine): helper 0.46-0.66 ms (validation and projection: the limit of one
+    helper), writer 0.12-0.18 ms, server 0.25-0.35 ms (before: writer 0.26, server 0.54).
+    Re-measure on an idle machine with BENCH_IMPORT_WORKERS=1 and =2."""
     cores = os.cpu_count() or 1
     if connection.vendor == "postgresql":
         cores -= 1
@@ -182,6 +191,8 @@ def _utc_text(value: datetime | None) -> str | None:
 
 
 def _json_text(value: Any) -> str:
+    if not value and isinstance(value, dict):
+        return "{}"  # most events carry no extra data
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -244,9 +255,41 @@ def _ready(p: Prepared, text: str, adapt: _Adapters) -> _Ready:
         )
         for e in p.events
     ]
-    return _Ready(
-        p.line, p.code, p.digest, text, row, events, p.held, rules.parse_dossier_code(p.code)
+    # The dossier's statistics state as the dashboard reads it back from the row (an imported
+    # dossier has no DossierFile rows: its digitized flags come from extra).
+    state = state_from_row(
+        (
+            0,
+            d.agency_id,
+            d.procedure_id,
+            d.unit_id,
+            d.received_at,
+            str(d.channel),
+            str(d.status),
+            str(d.outcome),
+            d.supplement_count,
+            d.due_at,
+            d.finished_at,
+            d.fee_amount,
+            d.extra,
+            False,
+            False,
+        )
     )
+    return _Ready(
+        p.line,
+        p.code,
+        p.digest,
+        text,
+        row,
+        events,
+        p.held,
+        rules.parse_dossier_code(p.code),
+        tuple(getattr(state, name) for name in _STATE_FIELDS),
+    )
+
+
+_STATE_FIELDS = tuple(f.name for f in fields(DossierState))[1:]  # after the id
 
 
 # Helper processes are forked: they inherit the lookups (read before the fork) and never
@@ -256,7 +299,21 @@ _HELPER: tuple[Lookups, _Adapters] | None = None
 
 def _helper_chunk(chunk: list[tuple[int, str]]) -> list[_Ready | LineError]:
     assert _HELPER is not None  # noqa: S101 - set before the fork
-    return _prepare_chunk(chunk, *_HELPER)
+    results = _prepare_chunk(chunk, *_HELPER)
+    for item in results:
+        if isinstance(item, _Ready):
+            item.text = ""  # not sent back: the writer has the line (a third of the bytes)
+    return results
+
+
+def _with_text(
+    results: list[_Ready | LineError], chunk: list[tuple[int, str]]
+) -> list[_Ready | LineError]:
+    """Put back the text of each good line (one result per line of the chunk, in order)."""
+    for item, (_, text) in zip(results, chunk, strict=True):
+        if isinstance(item, _Ready):
+            item.text = text
+    return results
 
 
 def _in_helpers(
@@ -268,13 +325,17 @@ def _in_helpers(
     _HELPER = (look, adapt)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pending: deque[AsyncResult[list[_Ready | LineError]]] = deque()
+            pending: deque[tuple[AsyncResult[list[_Ready | LineError]], list[tuple[int, str]]]] = (
+                deque()
+            )
             for chunk in chunks:
-                pending.append(pool.apply_async(_helper_chunk, (chunk,)))
+                pending.append((pool.apply_async(_helper_chunk, (chunk,)), chunk))
                 if len(pending) > 2 * workers:
-                    yield pending.popleft().get()
+                    result, sent = pending.popleft()
+                    yield _with_text(result.get(), sent)
             while pending:
-                yield pending.popleft().get()
+                result, sent = pending.popleft()
+                yield _with_text(result.get(), sent)
     finally:
         _HELPER = None
 
@@ -433,8 +494,27 @@ def _write_rows(model: type[Model], columns: Sequence[str], rows: list[tuple[Any
 
 def _insert(items: list[_Ready]) -> None:
     now = _Adapters.current().when(timezone.now())
-    _write_rows(Dossier, DOSSIER_COLUMNS, [(*r.dossier_row, now, now) for r in items])
-    ids = dict(Dossier.objects.filter(code__in=[r.code for r in items]).values_list("code", "pk"))
+    if connection.vendor == "postgresql":
+        # Ids taken from the table's sequence first and written in the COPY: no query to
+        # read them back by code (the sequence stays ahead of every id, as with a default).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('dossiers_dossier', 'id')) "
+                "FROM generate_series(1, %s)",
+                [len(items)],
+            )
+            reserved = sorted(pk for (pk,) in cursor.fetchall())
+        _write_rows(
+            Dossier,
+            ("id", *DOSSIER_COLUMNS),
+            [(pk, *r.dossier_row, now, now) for pk, r in zip(reserved, items, strict=True)],
+        )
+        ids = {r.code: pk for pk, r in zip(reserved, items, strict=True)}
+    else:
+        _write_rows(Dossier, DOSSIER_COLUMNS, [(*r.dossier_row, now, now) for r in items])
+        ids = dict(
+            Dossier.objects.filter(code__in=[r.code for r in items]).values_list("code", "pk")
+        )
     events: list[tuple[Any, ...]] = []
     participants: list[tuple[Any, ...]] = []
     counters: dict[tuple[str, date], int] = {}
@@ -449,7 +529,7 @@ def _insert(items: list[_Ready]) -> None:
     _write_rows(DossierParticipant, ("dossier_id", "agency_id"), participants)
     _raise_counters(counters)
     # Derived data (the dashboard's rollups) follows in the batch's own transaction.
-    send_imported(ids.values())
+    send_imported(DossierState(ids[r.code], *r.state) for r in items)
 
 
 _RAISE_COUNTER_SQL = (
@@ -469,8 +549,19 @@ def _raise_counters(counters: dict[tuple[str, date], int]) -> None:
         if connection.vendor == "postgresql"
         else _RAISE_COUNTER_SQL
     )
+    rows = sorted((a, day, last) for (a, day), last in counters.items())  # key order
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(a, day, last) for (a, day), last in counters.items()])
+        if connection.vendor == "postgresql" and len(rows) > 1:
+            # One statement for the batch instead of one per (agency, day).
+            cursor.execute(
+                "INSERT INTO dossiers_dossiercodecounter (agency_code, day, last) "
+                "SELECT * FROM unnest(%s::text[], %s::date[], %s::bigint[]) "
+                "ON CONFLICT (agency_code, day) DO UPDATE SET "
+                "last = GREATEST(dossiers_dossiercodecounter.last, excluded.last)",
+                [list(c) for c in zip(*rows, strict=True)],
+            )
+        else:
+            cursor.executemany(sql, rows)
 
 
 def _audit(items: list[_Ready], actor: Any) -> None:

@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import F
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from pydantic import ValidationError as PydanticValidationError
 
 from cqs.catalogue.models import Procedure
@@ -185,8 +187,18 @@ def draft_dossier(**values: Any) -> Dossier:
     for name, obj in related.items():
         values[_DOSSIER_RELATIONS[name][1]] = obj.pk if obj is not None else None
     values.setdefault("extra", {})
-    model: Any = Dossier  # positional construction, which the model's type stub does not model
-    d: Dossier = model(*[values.get(attname, default) for attname, default in _DOSSIER_FIELDS])
+    # Model.__init__ (even positional) sends pre_init/post_init and sets each field through
+    # setattr: 16 µs a dossier against 3 for filling __dict__, which is all it does for a
+    # model with no receivers of those signals.
+    if not (pre_init.has_listeners(Dossier) or post_init.has_listeners(Dossier)):
+        d = Dossier.__new__(Dossier)
+        d._state = ModelState()
+        d.__dict__.update(
+            (attname, values.get(attname, default)) for attname, default in _DOSSIER_FIELDS
+        )
+    else:
+        model: Any = Dossier  # positional construction, which the model's stub does not model
+        d = model(*[values.get(attname, default) for attname, default in _DOSSIER_FIELDS])
     for name, obj in related.items():
         _DOSSIER_RELATIONS[name][0].set_cached_value(d, obj)
     return d

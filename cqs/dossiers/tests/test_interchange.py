@@ -559,6 +559,34 @@ def test_helper_processes_import_the_same(demo: Any, tmp_path: Any) -> None:
     assert (again.created, again.unchanged) == (0, 300)
 
 
+def test_helper_processes_tell_a_rewritten_line_from_a_conflict(demo: Any, tmp_path: Any) -> None:
+    # Helpers do not send each line back: the writer must still re-project a line whose bytes
+    # differ from the stored one (same dossier written another way: unchanged; another
+    # applicant under the same code: a conflict, never overwritten).
+    path = tmp_path / "lines.jsonl"
+    call_command(
+        "generate_dossiers",
+        count=30,
+        seed=11,
+        end="2026-05-01",
+        output=str(path),
+        stderr=io.StringIO(),
+    )
+    lines = path.read_text("utf-8").splitlines()
+    assert dossiers_import(lines, batch_size=10).created == 30
+    reordered = json.dumps(json.loads(lines[0]), sort_keys=True, ensure_ascii=False, indent=1)
+    changed = json.loads(lines[1])
+    changed["applicant"]["name"] = "Người Khác Hẳn"
+    report = dossiers_import(
+        [reordered.replace("\n", ""), text(changed), *lines[2:]], batch_size=10, workers=1
+    )
+    assert (report.created, report.unchanged, report.conflicts) == (0, 29, 1)
+    assert [(e.line, e.code) for e in report.errors] == [(2, changed["code"])]
+    assert "xung đột" in report.errors[0].reason
+    name = Dossier.objects.get(code=changed["code"]).applicant_name
+    assert name != "Người Khác Hẳn"
+
+
 def test_import_writes_every_model_column() -> None:
     from cqs.dossiers.interchange import DOSSIER_COLUMNS, EVENT_ROW_COLUMNS
 
