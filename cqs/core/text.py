@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
-
-_SPACES = re.compile(r"\s+")
 
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# U+0300-U+036F (Combining Diacritical Marks) are all nonspacing marks (Mn): every mark
+# Vietnamese and other Latin text decomposes into.
+_LATIN_MARKS = dict.fromkeys(range(0x300, 0x370))
+
+
 def fold(text: str) -> str:
     """Lower-case, diacritic-free, single-spaced form of ``text``: 'Đăng ký' -> 'dang ky'."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    stripped = unicodedata.normalize("NFD", text.lower()).translate(_LATIN_MARKS)
     stripped = stripped.replace("đ", "d")
-    return _SPACES.sub(" ", stripped).strip()
+    if not stripped.isascii():  # marks of other scripts: the general (slower) rule
+        stripped = "".join(ch for ch in stripped if unicodedata.category(ch) != "Mn")
+    return " ".join(stripped.split())  # str.split and re's \s agree on Unicode whitespace
 
 
 def format_dong(amount: int) -> str:
