@@ -83,20 +83,14 @@ def _canonical(obj: Any) -> str:
 
 
 def default_workers() -> int:
-    """Helper processes for a large import: one per core on SQLite; on PostgreSQL one core is
-    left to the server, which maintains the indexes. At most four: beyond that the single
-    writer is the limit. Measured on 2 cores (SQLite): 1,700 lines/s alone, 2,500 with two.
-    On PostgreSQL a second helper was tried (21 Nov 2026) and gave no gain on a loaded
-    machine (8,000 lines: 620-682 lines/s with one helper, 578 with two); tried again after
-    the writer's work was cut (100,000 lines, machine loaded by others, load 4-7: 1,129
-    lines/s with one helper, 901 with two), so one stays. CPU per line then (PostgreSQL,
-    loaded machine): helper 0.46-0.66 ms (validation and projection: the limit of one
-    helper), writer 0.12-0.18 ms, server 0.25-0.35 ms (before: writer 0.26, server 0.54).
-    Re-measure on an idle machine with BENCH_IMPORT_WORKERS=1 and =2."""
-    cores = os.cpu_count() or 1
-    if connection.vendor == "postgresql":
-        cores -= 1
-    return max(1, min(4, cores))
+    """Helper processes for a large import: one per core, at most four (beyond that the single
+    writer is the limit). Measured on 2 cores: SQLite 1,700 lines/s alone, 2,500 with two
+    helpers. PostgreSQL, 100,000 lines on a quiet machine (21 Nov 2026, after the writer's and
+    the server's work per line was cut to 0.12-0.18 ms and 0.25-0.35 ms): 2,053 lines/s with
+    one helper, 2,411 with two. (Under load from other work, one helper did better: 1,129
+    against 901 lines/s at load 4-7.) The helpers' validation and projection, 0.46-0.66 ms a
+    line, is the limit of one helper."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def dossiers_import(
