@@ -441,16 +441,5 @@ def snapshot() -> dict[str, Any]:
             if any(vec):
                 rows[(r[period], r["agency_id"], r["procedure_id"], r["unit_id"])] = vec
         out[period] = rows
-    out["open"] = set(
-        OpenDossier.objects.values_list(
-            "dossier_id",
-            "agency_id",
-            "procedure_id",
-            "unit_id",
-            "day",
-            "legal_due",
-            "supplements",
-            "unsatisfied",
-        )
-    )
+    out["open"] = set(OpenDossier.objects.values_list(*_OPEN_COLUMNS))
     return out

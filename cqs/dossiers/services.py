@@ -202,21 +202,11 @@ def _event(
 ) -> DossierEvent:
     if seq is None:  # a new dossier's first event is 1: no need to ask
         seq = (dossier.events.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
-    return DossierEvent.objects.create(
-        dossier=dossier,
-        seq=seq,
-        type=type,
-        at=at,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=(getattr(actor, "full_name", "") or getattr(actor, "username", ""))
-        if actor
-        else "",
-        agency=dossier.agency,
-        from_status=from_status,
-        to_status=dossier.status,
-        step=dossier.step,
-        data=data or {},
+    event = _event_row(
+        dossier, type=type, actor=actor, at=at, seq=seq, from_status=from_status, data=data
     )
+    event.save(force_insert=True)
+    return event
 
 
 def _notify_applicant(dossier: Dossier, subject: str, body: str) -> None:

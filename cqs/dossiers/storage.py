@@ -5,16 +5,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 
 from cqs.core.errors import PayloadTooLarge, ValidationError
+from cqs.core.files import put_content_addressed
 from cqs.dossiers.models import Dossier, DossierFile, FileKind
 from cqs.dossiers.rules import sniff_content_type
 
@@ -49,41 +48,9 @@ def check_upload(upload: Upload) -> tuple[str, str]:
 
 
 def _put(content: bytes, digest: str, extension: str) -> str:
-    """Write ``content`` at its content address unless the same bytes are there already.
-
-    The name is a function of the SHA-256, so a file present under it holds these bytes: no
-    database look-up, no second copy. On the local file system the bytes go to a temporary
-    file renamed into place, so a crash never leaves a partial file under a valid name."""
+    """Write ``content`` at its content address unless the same bytes are there already."""
     name = f"dossiers/{digest[:2]}/{digest}{extension}"
-    storage = DossierFile._meta.get_field("file").storage
-    if isinstance(storage, FileSystemStorage):
-        path = storage.path(name)
-        if os.path.exists(path):
-            # Reused: fresh mtime, so ``files_purge_unreferenced`` (which spares recent files)
-            # cannot delete it while the transaction that now refers to it is still open.
-            with contextlib.suppress(OSError):
-                os.utime(path)
-            return name
-        directory = os.path.dirname(path)
-        tmp = os.path.join(directory, f".upload-{secrets.token_hex(8)}")
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
-        try:
-            fd = os.open(tmp, flags, 0o644)
-        except FileNotFoundError:  # the first file of this prefix
-            os.makedirs(directory, exist_ok=True)
-            fd = os.open(tmp, flags, 0o644)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(content)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        return name
-    if storage.exists(name):
-        return name
-    return str(storage.save(name, ContentFile(content)))
+    return put_content_addressed(DossierFile._meta.get_field("file").storage, name, content)
 
 
 def store_files(

@@ -75,7 +75,8 @@ def test_batch_receives_the_valid_items_and_refuses_the_others_in_order(
     parsed = [rules.parse_dossier_code(c) for c in codes]
     assert all(p is not None for p in parsed)
     # Consecutive numbers of the agency's day, in the order sent.
-    assert parsed[1][2] == parsed[0][2] + 1  # type: ignore[index]
+    assert parsed[0] is not None and parsed[1] is not None
+    assert parsed[1][2] == parsed[0][2] + 1
     a, b = (Dossier.objects.get(code=c) for c in codes)
     assert (a.applicant_name, b.applicant_name) == ("Nguyễn Văn An", "Lê Văn Cường")
     assert b.result_delivery == "post"
@@ -144,18 +145,20 @@ def test_a_resent_request_with_its_idempotency_key_gets_the_first_answer(
     officer: Client, demo: Any
 ) -> None:
     body = {"items": [_payload(), _payload(applicant=_applicant("Lê Thị Dung"))]}
-    headers = {"HTTP_IDEMPOTENCY_KEY": "buu-dien-tui-0042"}
-    first = officer.post(BATCH, json.dumps(body), content_type="application/json", **headers)
+    headers = {"Idempotency-Key": "buu-dien-tui-0042"}
+    first = officer.post(BATCH, json.dumps(body), content_type="application/json", headers=headers)
     assert first.status_code == 200
     before = _counts()
-    again = officer.post(BATCH, json.dumps(body), content_type="application/json", **headers)
+    again = officer.post(BATCH, json.dumps(body), content_type="application/json", headers=headers)
     assert again.status_code == 200
     assert again["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
     assert _counts() == before  # no second pair of dossiers
 
     other = {"items": [_payload(applicant=_applicant("Phạm Văn Em"))]}
-    reused = officer.post(BATCH, json.dumps(other), content_type="application/json", **headers)
+    reused = officer.post(
+        BATCH, json.dumps(other), content_type="application/json", headers=headers
+    )
     assert reused.status_code == 422
     assert reused.json()["code"] == "idempotency_key_reused"
     assert _counts() == before
@@ -164,7 +167,7 @@ def test_a_resent_request_with_its_idempotency_key_gets_the_first_answer(
     officer.force_login(demo.user("tiepnhan2"))
     own = _payload(desk="001.00.21.H49")
     theirs = officer.post(
-        BATCH, json.dumps({"items": [own]}), content_type="application/json", **headers
+        BATCH, json.dumps({"items": [own]}), content_type="application/json", headers=headers
     )
     assert theirs.status_code == 200
     assert theirs.json()["created"] == 1
@@ -172,28 +175,32 @@ def test_a_resent_request_with_its_idempotency_key_gets_the_first_answer(
 
 def test_single_intake_with_idempotency_key(officer: Client, demo: Any) -> None:
     url = "/api/v1/dossiers"
-    headers = {"HTTP_IDEMPOTENCY_KEY": "f3b1c2d4-0001"}
-    first = officer.post(url, json.dumps(_payload()), content_type="application/json", **headers)
+    headers = {"Idempotency-Key": "f3b1c2d4-0001"}
+    first = officer.post(
+        url, json.dumps(_payload()), content_type="application/json", headers=headers
+    )
     assert first.status_code == 201
     count = Dossier.objects.count()
-    again = officer.post(url, json.dumps(_payload()), content_type="application/json", **headers)
+    again = officer.post(
+        url, json.dumps(_payload()), content_type="application/json", headers=headers
+    )
     assert again.status_code == 201
     assert again.json()["code"] == first.json()["code"]
     assert Dossier.objects.count() == count
     # A refused request is not remembered: corrected and resent with the same key, it works.
-    key = {"HTTP_IDEMPOTENCY_KEY": "f3b1c2d4-0002"}
+    key = {"Idempotency-Key": "f3b1c2d4-0002"}
     bad = _payload(files=[])
-    refused = officer.post(url, json.dumps(bad), content_type="application/json", **key)
+    refused = officer.post(url, json.dumps(bad), content_type="application/json", headers=key)
     assert refused.status_code == 422
     assert Dossier.objects.count() == count
-    fixed = officer.post(url, json.dumps(_payload()), content_type="application/json", **key)
+    fixed = officer.post(url, json.dumps(_payload()), content_type="application/json", headers=key)
     assert fixed.status_code == 201
     assert Dossier.objects.count() == count + 1
     invalid = officer.post(
         url,
         json.dumps(_payload()),
         content_type="application/json",
-        HTTP_IDEMPOTENCY_KEY="khóa có dấu",
+        headers={"Idempotency-Key": "khóa có dấu"},
     )
     assert invalid.status_code == 422
     assert invalid.json()["code"] == "idempotency_key_invalid"
