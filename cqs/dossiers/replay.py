@@ -98,3 +98,11 @@ def idempotent(
             raise
         return _stored(row, fingerprint, path)
     return HttpResponse(text, status=status, content_type="application/json")
+
+
+def replays_purge_expired() -> int:
+    """Forget the answers whose keys have expired (daily housekeeping: each keyed intake keeps
+    its answer body, a few KB, for ``REPLAY_HOURS``). Returns how many were deleted."""
+    cutoff = timezone.now() - timedelta(hours=REPLAY_HOURS)
+    deleted, _ = IntakeReplay.objects.filter(created_at__lt=cutoff).delete()
+    return int(deleted)

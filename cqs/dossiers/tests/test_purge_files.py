@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from cqs.audit.models import AuditEvent
 from cqs.catalogue.models import Procedure
-from cqs.dossiers.models import DossierFile
+from cqs.dossiers.models import DossierFile, IntakeReplay
 from cqs.dossiers.online import dossier_draft_delete
 from cqs.dossiers.storage import Upload, files_purge_unreferenced
 from cqs.dossiers.tests.conftest import BIRTH, PDF
@@ -85,3 +86,22 @@ def test_recent_unreferenced_files_are_kept(demo: Any) -> None:
     call_command("purge_files", "--older-than-hours", "0", stdout=out)
     assert f"đã xóa {len(paths)} tệp" in out.getvalue()
     assert not any(os.path.exists(p) for p in paths)
+
+
+def test_expired_idempotency_answers_are_forgotten(demo: Any) -> None:
+    user = demo.user("tiepnhan")
+    now = timezone.now()
+    for key, age in (("old", 25), ("fresh", 1)):
+        IntakeReplay.objects.create(
+            user=user,
+            key=key,
+            path="dossiers",
+            fingerprint="0" * 64,
+            status=201,
+            body="{}",
+            created_at=now - timedelta(hours=age),
+        )
+    out = io.StringIO()
+    call_command("purge_files", stdout=out)
+    assert "Đã xóa 1 kết quả" in out.getvalue()
+    assert list(IntakeReplay.objects.filter(user=user).values_list("key", flat=True)) == ["fresh"]

@@ -7,13 +7,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cqs.dossiers.replay import REPLAY_HOURS, replays_purge_expired
 from cqs.dossiers.storage import files_purge_unreferenced
 
 
 class Command(BaseCommand):
     help = (
         "Xóa các tệp hồ sơ không còn hồ sơ hay hồ sơ nháp nào dùng (giấy tờ của hồ sơ nháp đã "
-        "xóa...). Tệp mới hơn --older-than-hours được giữ lại."
+        "xóa...). Tệp mới hơn --older-than-hours được giữ lại. Cũng xóa các kết quả lưu cho "
+        "khóa chống gửi lặp (Idempotency-Key) đã hết hạn."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,3 +33,8 @@ class Command(BaseCommand):
             f"{report.checked} tệp đã kiểm tra; {verb} {report.deleted} tệp "
             f"({report.freed_bytes:,} byte); giữ {report.kept_recent} tệp mới chưa có hồ sơ."
         )
+        if not options["dry_run"]:
+            forgotten = replays_purge_expired()
+            self.stdout.write(
+                f"Đã xóa {forgotten} kết quả lưu cho khóa chống gửi lặp quá {REPLAY_HOURS} giờ."
+            )
