@@ -700,6 +700,11 @@ EN = {
     "Xem hướng dẫn thủ tục": "See the procedure guide",
 }
 PLURALS = {
+    "<strong>%(n)s</strong> thủ tục": (
+        "<strong>%(n)s</strong> procedure",
+        "<strong>%(n)s</strong> procedures",
+    ),
+    "%(n)s thủ tục": ("%(n)s procedure", "%(n)s procedures"),
     "Tìm thấy %(n)s thủ tục.": ("Found %(n)s procedure.", "Found %(n)s procedures."),
     "%(n)s vướng mắc chưa tháo gỡ": ("%(n)s unresolved obstacle", "%(n)s unresolved obstacles"),
     "%(n)s chữ ký hợp lệ": ("%(n)s valid signature", "%(n)s valid signatures"),

@@ -157,3 +157,14 @@ def test_an_official_can_use_the_back_office_in_english(demo, client):
     assert "Log out" in text
     assert "Xin chào" not in text
     assert "Đăng xuất" not in text
+
+
+def test_procedure_counts_agree_in_number_in_english(demo, client):
+    """'1 procedure', '46 procedures': counted phrases use the catalogue's plural forms."""
+    import re
+
+    client.cookies["django_language"] = "en"
+    html = client.get("/").content.decode()
+    counts = re.findall(r"(\d+)(?:</strong>)? (procedures?)\b", html)
+    assert counts, html[:500]
+    assert all((n == "1") == (word == "procedure") for n, word in counts), counts
