@@ -458,19 +458,16 @@ def dossiers_receive_batch(
     ``dossier_receive`` checks one; the ones that pass are written together in one
     transaction, the others come back as their refusal, in the order given. A refused item
     writes nothing and does not stop the others."""
-    results: list[Dossier | ApplicationError] = []
-    plans: list[_IntakePlan] = []
+    checked: list[_IntakePlan | ApplicationError] = []
     agencies: dict[tuple[int, int], Agency] = {}
     for req in requests:
         try:
-            plan = _plan_intake(actor, req, agencies)
+            checked.append(_plan_intake(actor, req, agencies))
         except ApplicationError as exc:
-            results.append(exc)
-        else:
-            plans.append(plan)
-            results.append(Dossier())  # placeholder, replaced below
+            checked.append(exc)
+    plans = [c for c in checked if isinstance(c, _IntakePlan)]
     written = iter(_write_intakes(actor, plans, now or timezone.now()) if plans else [])
-    return [r if isinstance(r, ApplicationError) else next(written) for r in results]
+    return [c if isinstance(c, ApplicationError) else next(written) for c in checked]
 
 
 def _keep_related(dossier: Dossier, name: str, rows: list[Any]) -> None:
